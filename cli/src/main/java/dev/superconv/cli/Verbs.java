@@ -1,0 +1,12 @@
+package dev.superconv.cli;
+
+import java.util.List;
+
+/** Every verb of the CLI, in the order {@code --help} lists them. One class per verb. */
+final class Verbs {
+    private Verbs() {}
+
+    static List<Object> all() {
+        return List.of();
+    }
+}
