@@ -1,0 +1,29 @@
+package dev.superconv.core.augment;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One batch ready for the model, in off-heap memory the trainer hands to libtorch without a copy.
+ * Closing the batch returns its buffers to the pool: use it in try-with-resources and do not touch
+ * its segments after close.
+ */
+public interface Batch extends AutoCloseable {
+    /** Images in this batch (the last batch of an epoch may be smaller unless drop-last). */
+    int size();
+
+    /** float32, native byte order, {@code size() × 3 × 32 × 32} values in {@link #layout()}. */
+    MemorySegment images();
+
+    /** int64 class indices, native byte order, {@code size()} values. */
+    MemorySegment labels();
+
+    Layout layout();
+
+    /** Epoch this batch belongs to and its position in that epoch (0-based). */
+    int epoch();
+
+    int index();
+
+    @Override
+    void close();
+}
