@@ -29,7 +29,7 @@ public final class Main {
         return cli.execute(args);
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         for (Object verb : Verbs.all()) {
             cli.addSubcommand(verb);
