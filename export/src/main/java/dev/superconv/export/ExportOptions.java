@@ -1,0 +1,130 @@
+package dev.superconv.export;
+
+import dev.superconv.core.BadInputException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * What the exported graph looks like.
+ *
+ * @param foldBn    fold BatchNormalization into the preceding convolution (exact up to fp32 rounding)
+ * @param input     what clients send
+ * @param output    what the graph returns
+ * @param tta       test-time augmentation inside the graph
+ * @param precision weights and compute precision (inputs and outputs stay fp32/uint8)
+ */
+public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output, Tta tta, Precision precision) {
+    public static final ExportOptions DEFAULT =
+            new ExportOptions(true, InputFormat.FLOAT_NCHW, OutputKind.LOGITS, Tta.NONE, Precision.FP32);
+
+    /** An option value with the spelling the CLI and the metadata use. */
+    public interface Named {
+        String cliName();
+    }
+
+    public enum InputFormat implements Named {
+        /** float32 (N, 3, 32, 32), already normalised with the model's mean/std. */
+        FLOAT_NCHW("float-nchw"),
+        /** uint8 (N, 32, 32, 3) raw pixels; the graph transposes and normalises. */
+        UINT8_NHWC("uint8-nhwc");
+
+        private final String cliName;
+
+        InputFormat(String cliName) {
+            this.cliName = cliName;
+        }
+
+        @Override
+        public String cliName() {
+            return cliName;
+        }
+    }
+
+    public enum OutputKind implements Named {
+        LOGITS("logits"),
+        /** Softmax probabilities. */
+        PROBS("probs");
+
+        private final String cliName;
+
+        OutputKind(String cliName) {
+            this.cliName = cliName;
+        }
+
+        @Override
+        public String cliName() {
+            return cliName;
+        }
+    }
+
+    public enum Tta implements Named {
+        NONE("none"),
+        /** Average of the image and its horizontal mirror (of logits, or of probabilities). */
+        FLIP("flip");
+
+        private final String cliName;
+
+        Tta(String cliName) {
+            this.cliName = cliName;
+        }
+
+        @Override
+        public String cliName() {
+            return cliName;
+        }
+    }
+
+    public enum Precision implements Named {
+        FP32("fp32"),
+        /** float16 weights and activations; the graph casts at its input and output. */
+        FP16("fp16");
+
+        private final String cliName;
+
+        Precision(String cliName) {
+            this.cliName = cliName;
+        }
+
+        @Override
+        public String cliName() {
+            return cliName;
+        }
+    }
+
+    public ExportOptions withFoldBn(boolean v) {
+        return new ExportOptions(v, input, output, tta, precision);
+    }
+
+    public ExportOptions withInput(InputFormat v) {
+        return new ExportOptions(foldBn, v, output, tta, precision);
+    }
+
+    public ExportOptions withOutput(OutputKind v) {
+        return new ExportOptions(foldBn, input, v, tta, precision);
+    }
+
+    public ExportOptions withTta(Tta v) {
+        return new ExportOptions(foldBn, input, output, v, precision);
+    }
+
+    public ExportOptions withPrecision(Precision v) {
+        return new ExportOptions(foldBn, input, output, tta, v);
+    }
+
+    /** Parses a CLI spelling ({@code "uint8-nhwc"}); an unknown one is bad input listing the valid ones. */
+    public static <E extends Enum<E> & Named> E parse(Class<E> type, String option, String text) {
+        for (E e : type.getEnumConstants()) {
+            if (e.cliName().equals(text)) {
+                return e;
+            }
+        }
+        String valid = Arrays.stream(type.getEnumConstants()).map(Named::cliName).collect(Collectors.joining(", "));
+        throw new BadInputException(option + " must be one of " + valid + ", got '" + text + "'");
+    }
+
+    @Override
+    public String toString() {
+        return (foldBn ? "fold-bn" : "no-fold-bn") + ", input " + input.cliName() + ", output " + output.cliName()
+                + ", tta " + tta.cliName() + ", " + precision.cliName();
+    }
+}

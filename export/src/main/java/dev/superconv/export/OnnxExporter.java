@@ -1,0 +1,139 @@
+package dev.superconv.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.model.ModelSpec;
+import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.export.onnx.GraphProto;
+import dev.superconv.export.onnx.ModelProto;
+import dev.superconv.export.onnx.OperatorSetIdProto;
+import dev.superconv.export.onnx.StringStringEntryProto;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Exports a superconv checkpoint to an ONNX model (IR 8, opset 17) that ONNX Runtime runs without
+ * superconv: dynamic batch dimension {@code N}, input {@code input}, output {@code logits} or
+ * {@code probs}, class names and normalisation in the metadata.
+ */
+public final class OnnxExporter {
+    public static final long IR_VERSION = 8;
+    public static final long OPSET = 17;
+    /** Meta fields of the checkpoint that are the model description, not the training run. */
+    private static final Set<String> MODEL_KEYS = Set.of("model", "classes", "mean", "std");
+    private static final int MAX_TRAINING_FIELD_CHARS = 4096;
+
+    private OnnxExporter() {}
+
+    /** What was written. */
+    public record Result(Path file, long bytes, int nodes, long parameters) {}
+
+    /** Checks the checkpoint, builds the graph and writes {@code out} atomically (no partial file on failure). */
+    public static Result export(Checkpoint checkpoint, ExportOptions options, Path out) {
+        ModelInfo info = ModelInfo.of(checkpoint);
+        CheckpointWeights.check(checkpoint, info.spec());
+        GraphBuilder graph = ResNetGraph.build(checkpoint, info, options);
+        GraphProto header = graph.header().toBuilder().setDocString(graphDoc(info, options)).build();
+        ModelProto model = modelHeader(checkpoint, info, options);
+        long bytes = OnnxWriter.write(out, model, header, graph.initializers());
+        long parameters = graph.initializers().stream()
+                .filter(i -> i instanceof Initializer.Floats)
+                .mapToLong(i -> ((Initializer.Floats) i).values().length)
+                .sum();
+        return new Result(out, bytes, header.getNodeCount(), parameters);
+    }
+
+    /** The whole model in memory (tests; small models). */
+    public static ModelProto toProto(Checkpoint checkpoint, ExportOptions options) {
+        ModelInfo info = ModelInfo.of(checkpoint);
+        CheckpointWeights.check(checkpoint, info.spec());
+        GraphProto graph = ResNetGraph.build(checkpoint, info, options).toProto().toBuilder()
+                .setDocString(graphDoc(info, options)).build();
+        return modelHeader(checkpoint, info, options).toBuilder().setGraph(graph).build();
+    }
+
+    static ModelProto modelHeader(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
+        ModelProto.Builder m = ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("superconv")
+                .setProducerVersion(producerVersion())
+                .setDomain("dev.superconv")
+                .setModelVersion(1)
+                .setDocString(modelDoc(info, options));
+        metadata(checkpoint, info, options).forEach((k, v) ->
+                m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return m.build();
+    }
+
+    /** Metadata keys: {@code classes}, {@code mean}, {@code std} are JSON arrays; the rest say how the graph was built. */
+    static Map<String, String> metadata(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        ArrayNode classes = json.arrayNode();
+        info.classes().forEach(classes::add);
+        ArrayNode mean = json.arrayNode();
+        ArrayNode std = json.arrayNode();
+        for (int c = 0; c < 3; c++) {
+            mean.add(info.mean()[c]);
+            std.add(info.std()[c]);
+        }
+        ModelSpec spec = info.spec();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("architecture", "custom-resnet9");
+        meta.put("classes", classes.toString());
+        meta.put("mean", mean.toString());
+        meta.put("std", std.toString());
+        meta.put("width", Double.toString(spec.width()));
+        meta.put("logit_scale", Double.toString(spec.logitScale()));
+        meta.put("input_format", options.input().cliName());
+        meta.put("normalization", options.input() == InputFormat.UINT8_NHWC ? "in-graph" : "client");
+        meta.put("output", options.output().cliName());
+        meta.put("tta", options.tta().cliName());
+        meta.put("precision", options.precision().cliName());
+        meta.put("fold_bn", Boolean.toString(options.foldBn()));
+        meta.put("training", trainingRun(checkpoint.meta()).toString());
+        return meta;
+    }
+
+    /** The checkpoint's description of its training run: meta minus the model fields, small fields only. */
+    private static ObjectNode trainingRun(ObjectNode meta) {
+        ObjectNode run = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, JsonNode> e : meta.properties()) {
+            if (!MODEL_KEYS.contains(e.getKey()) && e.getValue().toString().length() <= MAX_TRAINING_FIELD_CHARS) {
+                run.set(e.getKey(), e.getValue());
+            }
+        }
+        return run;
+    }
+
+    private static String modelDoc(ModelInfo info, ExportOptions options) {
+        ModelSpec spec = info.spec();
+        return "superconv Custom ResNet-9, width " + spec.width() + " (" + spec.parameterCount() + " parameters), "
+                + spec.numClasses() + " classes: " + String.join(", ", info.classes()) + ". "
+                + inputDoc(info, options) + " Output '" + ResNetGraph.outputName(options) + "' (N, "
+                + spec.numClasses() + "). Export: " + options + ".";
+    }
+
+    private static String inputDoc(ModelInfo info, ExportOptions options) {
+        String stats = "mean " + java.util.Arrays.toString(info.mean()) + ", std " + java.util.Arrays.toString(info.std());
+        return options.input() == InputFormat.UINT8_NHWC
+                ? "Input 'input' uint8 (N, 32, 32, 3) RGB pixels; normalised inside the graph (" + stats + ")."
+                : "Input 'input' float32 (N, 3, 32, 32): RGB/255 normalised per channel as (x - mean) / std, " + stats + ".";
+    }
+
+    private static String graphDoc(ModelInfo info, ExportOptions options) {
+        return "ResNet-9 (prep, layer1 + residual, layer2, layer3 + residual, max-pool, linear × "
+                + info.spec().logitScale() + "); " + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
+    }
+
+    private static String producerVersion() {
+        String v = OnnxExporter.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

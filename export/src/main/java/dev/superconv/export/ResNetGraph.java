@@ -1,0 +1,185 @@
+package dev.superconv.export;
+
+import static dev.superconv.export.GraphBuilder.floatAttr;
+import static dev.superconv.export.GraphBuilder.intAttr;
+import static dev.superconv.export.GraphBuilder.intsAttr;
+
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.ModelSpec.ConvBlock;
+import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.export.ExportOptions.OutputKind;
+import dev.superconv.export.ExportOptions.Precision;
+import dev.superconv.export.ExportOptions.Tta;
+import dev.superconv.export.GraphBuilder.Dim;
+import dev.superconv.export.onnx.TensorProto.DataType;
+import java.util.List;
+
+/**
+ * The Custom ResNet of {@link ModelSpec} as an ONNX graph, weights taken from a checkpoint:
+ * input adaptation (layout, normalisation, TTA batch, fp16 cast), the eight conv blocks, the
+ * head, and output adaptation (fp32 cast, softmax, TTA average).
+ */
+final class ResNetGraph {
+    static final String INPUT = "input";
+    static final String BATCH = "N";
+    private static final int IMAGE = 32;
+
+    private final Checkpoint checkpoint;
+    private final ModelInfo info;
+    private final ExportOptions options;
+    private final boolean half;
+    private final GraphBuilder g = new GraphBuilder("superconv_resnet9");
+
+    private ResNetGraph(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
+        this.checkpoint = checkpoint;
+        this.info = info;
+        this.options = options;
+        this.half = options.precision() == Precision.FP16;
+    }
+
+    /** Builds the graph; the checkpoint must already have passed {@link CheckpointWeights#check}. */
+    static GraphBuilder build(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
+        return new ResNetGraph(checkpoint, info, options).build();
+    }
+
+    static String outputName(ExportOptions options) {
+        return options.output() == OutputKind.PROBS ? "probs" : "logits";
+    }
+
+    private GraphBuilder build() {
+        String x = adaptInput();
+        List<ConvBlock> blocks = info.spec().convBlocks();
+        x = convBlock(x, blocks.get(0), false);                      // (B, c1, 32, 32)
+        x = convBlock(x, blocks.get(1), true);                       // (B, c2, 16, 16)
+        x = residual(x, blocks.get(2), blocks.get(3));
+        x = convBlock(x, blocks.get(4), true);                       // (B, c3, 8, 8)
+        x = convBlock(x, blocks.get(5), true);                       // (B, c4, 4, 4)
+        x = residual(x, blocks.get(6), blocks.get(7));
+        x = g.node("head.pool", "MaxPool", List.of(x), intsAttr("kernel_shape", 4, 4), intsAttr("strides", 4, 4)); // (B, c4, 1, 1)
+        x = g.node("head.flatten", "Flatten", List.of(x), intAttr("axis", 1)); // (B, c4)
+        if (half) {
+            // the head is 0.001 % of the compute; in fp32 it adds no rounding to the logits
+            x = g.node("head.fp32", "Cast", List.of(x), intAttr("to", DataType.FLOAT.getNumber()));
+        }
+        Checkpoint.Tensor fcWeight = checkpoint.tensor("fc.weight");
+        String fc = g.floats("fc.weight", fcWeight.shape(), fcWeight.data(), false);
+        x = g.node("fc", "Gemm", List.of(x, fc), // (B, classes) = logitScale · x · Wᵀ
+                floatAttr("alpha", (float) info.spec().logitScale()), intAttr("transB", 1));
+        adaptOutput(x);
+        return g;
+    }
+
+    /** Graph input → normalised NCHW batch in the compute precision; B = N, or 2N with TTA. */
+    private String adaptInput() {
+        String x;
+        if (options.input() == InputFormat.UINT8_NHWC) {
+            g.input(INPUT, DataType.UINT8, List.of(Dim.symbolic(BATCH), Dim.of(IMAGE), Dim.of(IMAGE), Dim.of(3)),
+                    "uint8 RGB pixels, (N, 32, 32, 3); the graph normalises with the mean/std in the metadata");
+            x = g.node("input.nchw", "Transpose", List.of(INPUT), intsAttr("perm", 0, 3, 1, 2)); // (N, 3, 32, 32) uint8
+            x = g.node("input.float", "Cast", List.of(x), intAttr("to", DataType.FLOAT.getNumber()));
+            // (p/255 − mean)/std = (p − 255·mean) · 1/(255·std), per channel, in fp32
+            float[] offset = new float[3];
+            float[] factor = new float[3];
+            for (int c = 0; c < 3; c++) {
+                offset[c] = (float) (255.0 * info.mean()[c]);
+                factor[c] = (float) (1.0 / (255.0 * info.std()[c]));
+            }
+            long[] perChannel = {1, 3, 1, 1};
+            x = g.node("input.centered", "Sub", List.of(x, g.floats("norm.offset", perChannel, offset, false)));
+            x = g.node("input.normalized", "Mul", List.of(x, g.floats("norm.factor", perChannel, factor, false)));
+        } else {
+            x = g.input(INPUT, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(3), Dim.of(IMAGE), Dim.of(IMAGE)),
+                    "float32 (N, 3, 32, 32), RGB on the 0..1 scale normalised per channel: (x − mean) / std (see metadata)");
+        }
+        if (options.tta() == Tta.FLIP) {
+            // mirror along W: Slice from the last column backwards with step −1
+            String flipped = g.node("tta.flip", "Slice", List.of(x,
+                    g.int64s("tta.flip.starts", -1), g.int64s("tta.flip.ends", Long.MIN_VALUE),
+                    g.int64s("tta.flip.axes", 3), g.int64s("tta.flip.steps", -1)));
+            x = g.node("tta.batch", "Concat", List.of(x, flipped), intAttr("axis", 0)); // (2N, 3, 32, 32): originals, then mirrors
+        }
+        if (half) {
+            x = g.node("input.fp16", "Cast", List.of(x), intAttr("to", DataType.FLOAT16.getNumber()));
+        }
+        return x;
+    }
+
+    private void adaptOutput(String logits) {
+        String x = logits;
+        String name = outputName(options);
+        boolean probs = options.output() == OutputKind.PROBS;
+        boolean tta = options.tta() == Tta.FLIP;
+        if (probs) {
+            x = g.node(tta ? "probs.each" : name, "Softmax", List.of(x), intAttr("axis", 1));
+        }
+        if (tta) {
+            int classes = info.spec().numClasses();
+            // (2N, C) → (2, N, C) → mean over the pair → (N, C)
+            x = g.node("tta.pairs", "Reshape", List.of(x, g.int64s("tta.pairs.shape", 2, -1, classes)));
+            x = g.node(name, "ReduceMean", List.of(x), intsAttr("axes", 0), intAttr("keepdims", 0));
+        } else if (!probs) {
+            x = g.node(name, "Identity", List.of(x));
+        }
+        g.output(x, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(info.spec().numClasses())),
+                (probs ? "softmax probabilities" : "logits") + (tta ? " averaged over the image and its mirror" : "")
+                        + ", (N, classes), classes in metadata order");
+    }
+
+    /** x + res2(res1(x)). */
+    private String residual(String x, ConvBlock res1, ConvBlock res2) {
+        String r = convBlock(x, res1, false);
+        r = convBlock(r, res2, false);
+        return g.node(res2.name().substring(0, res2.name().indexOf('.')) + ".add", "Add", List.of(x, r));
+    }
+
+    /** conv 3×3 [→ maxpool 2] → BN → ReLU, with BN folded where the options allow. */
+    private String convBlock(String x, ConvBlock b, boolean pool) {
+        String p = b.name();
+        float[] w = checkpoint.tensor(p + ".conv.weight").data();
+        long[] wDims = {b.out(), b.in(), 3, 3};
+        long[] channelDims = {1, b.out(), 1, 1};
+        BatchNormFold bn = BatchNormFold.of(bnTensor(p, "weight"), bnTensor(p, "bias"),
+                bnTensor(p, "running_mean"), bnTensor(p, "running_var"));
+        String y;
+        if (!options.foldBn()) {
+            y = conv(p, x, g.floats(p + ".conv.weight", wDims, w, half), "");
+            y = pool ? maxPool2(p, y) : y;
+            y = g.node(p + ".bn", "BatchNormalization", List.of(y,
+                    g.floats(p + ".bn.weight", new long[] {b.out()}, bnTensor(p, "weight"), half),
+                    g.floats(p + ".bn.bias", new long[] {b.out()}, bnTensor(p, "bias"), half),
+                    g.floats(p + ".bn.running_mean", new long[] {b.out()}, bnTensor(p, "running_mean"), half),
+                    g.floats(p + ".bn.running_var", new long[] {b.out()}, bnTensor(p, "running_var"), half)),
+                    floatAttr("epsilon", (float) ModelSpec.BN_EPS));
+        } else if (!pool || bn.commutesWithMaxPool()) {
+            // BN(maxpool(conv(x))) = maxpool(conv'(x)) with W' = scale·W, b' = shift, when scale ≥ 0
+            String weight = g.floats(p + ".conv.weight.folded", wDims, BatchNormFold.scaleOutputChannels(w, bn.scale()), half);
+            String bias = g.floats(p + ".conv.bias.folded", new long[] {b.out()}, bn.shift(), half);
+            y = conv(p, x, weight, bias);
+            y = pool ? maxPool2(p, y) : y;
+        } else {
+            // some scale < 0: max(s·z) = sign(s)·max(|s|·z) per channel, so |s| goes into the conv
+            // and sign and shift are applied after the pool
+            String weight = g.floats(p + ".conv.weight.folded", wDims, BatchNormFold.scaleOutputChannels(w, bn.magnitude()), half);
+            y = maxPool2(p, conv(p, x, weight, ""));
+            y = g.node(p + ".bn.sign", "Mul", List.of(y, g.floats(p + ".bn.sign_factor", channelDims, bn.sign(), half)));
+            y = g.node(p + ".bn.shift", "Add", List.of(y, g.floats(p + ".bn.shift_term", channelDims, bn.shift(), half)));
+        }
+        return g.node(p + ".relu", "Relu", List.of(y));
+    }
+
+    private String conv(String block, String x, String weight, String bias) {
+        List<String> inputs = bias.isEmpty() ? List.of(x, weight) : List.of(x, weight, bias);
+        return g.node(block + ".conv", "Conv", inputs,
+                intsAttr("kernel_shape", 3, 3), intsAttr("pads", 1, 1, 1, 1), intsAttr("strides", 1, 1));
+    }
+
+    private String maxPool2(String block, String x) {
+        return g.node(block + ".pool", "MaxPool", List.of(x), intsAttr("kernel_shape", 2, 2), intsAttr("strides", 2, 2));
+    }
+
+    private float[] bnTensor(String block, String which) {
+        return checkpoint.tensor(block + ".bn." + which).data();
+    }
+}

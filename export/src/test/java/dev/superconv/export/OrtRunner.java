@@ -1,0 +1,59 @@
+package dev.superconv.export;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Runs an exported model in ONNX Runtime on the CPU (the test-side consumer of the file). */
+final class OrtRunner implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+
+    OrtRunner(Path model) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(2);
+            session = env.createSession(model.toString(), options);
+        }
+    }
+
+    OrtSession session() {
+        return session;
+    }
+
+    /** float32 (n, 3, 32, 32) → (n, classes) flattened. */
+    float[] runFloat(float[] nchw, int n) throws OrtException {
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(nchw, 0, n * 3 * 32 * 32), new long[] {n, 3, 32, 32})) {
+            return run(in);
+        }
+    }
+
+    /** uint8 (n, 32, 32, 3) → (n, classes) flattened. */
+    float[] runUint8(byte[] nhwc, int n) throws OrtException {
+        ByteBuffer buf = ByteBuffer.wrap(nhwc, 0, n * 32 * 32 * 3);
+        try (OnnxTensor in = OnnxTensor.createTensor(env, buf, new long[] {n, 32, 32, 3}, OnnxJavaType.UINT8)) {
+            return run(in);
+        }
+    }
+
+    private float[] run(OnnxTensor in) throws OrtException {
+        try (OrtSession.Result r = session.run(Map.of(ResNetGraph.INPUT, in))) {
+            float[][] out = (float[][]) r.get(0).getValue();
+            float[] flat = new float[out.length * out[0].length];
+            for (int i = 0; i < out.length; i++) {
+                System.arraycopy(out[i], 0, flat, i * out[0].length, out[0].length);
+            }
+            return flat;
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
