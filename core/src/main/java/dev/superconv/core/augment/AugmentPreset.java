@@ -1,0 +1,41 @@
+package dev.superconv.core.augment;
+
+import dev.superconv.core.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The named pipelines. */
+public enum AugmentPreset {
+    /**
+     * The seed's training recipe: pad 4 (reflect by default) + random 32×32 crop, Cutout, horizontal
+     * flip (p = 0.5), normalise; shuffled every epoch.
+     */
+    SEED,
+    /** Evaluation: normalise only, in data-set order, every image (never drop-last). */
+    EVAL;
+
+    public Augmentation augmentation(AugmentConfig config, Normalize normalize) {
+        List<Transform> steps = new ArrayList<>();
+        if (this == SEED) {
+            steps.add(new PadCrop(4, config.padMode()));
+            if (config.cutoutSize() > 0) {
+                steps.add(new Cutout(config.cutoutSize(), config.cutoutMode()));
+            }
+            steps.add(HorizontalFlip.half());
+        }
+        steps.add(normalize);
+        return new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH);
+    }
+
+    /** The batches of {@code data} through this preset; the caller closes the source. */
+    public AugmentedBatchSource source(Dataset data, AugmentConfig config, Normalize normalize) {
+        return this == SEED
+                ? new AugmentedBatchSource(data, augmentation(config, normalize), config, true)
+                : new AugmentedBatchSource(data, augmentation(config, normalize), config.withDropLast(false), false);
+    }
+
+    /** As {@link #source(Dataset, AugmentConfig, Normalize)} with CIFAR-10 mean and std. */
+    public AugmentedBatchSource source(Dataset data, AugmentConfig config) {
+        return source(data, config, Normalize.cifar10());
+    }
+}

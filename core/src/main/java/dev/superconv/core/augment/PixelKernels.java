@@ -1,0 +1,223 @@
+package dev.superconv.core.augment;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The hot loop of the pipeline: a run of uint8 RGB pixels (HWC) becomes float32
+ * {@code x · scale[c] + bias[c]} (one fused multiply-add, so scalar and vector agree bit for bit),
+ * written either to three channel planes (NCHW) or interleaved (NHWC), optionally in reversed pixel
+ * order (a horizontal flip). Crop and flip are thus free: the crop is where the run starts, the flip a
+ * lane permutation folded into the de-interleave.
+ *
+ * <p>The vector path handles a block of L pixels (3 byte vectors) at a time: a fixed permutation
+ * gathers each output vector from the three inputs, bytes are zero-extended to int (never
+ * sign-extended: 191 must stay 191), converted to float and stored. A run that is not a multiple of
+ * L ends with a block overlapping the previous one, which rewrites identical values. Runs shorter
+ * than L, and every run when {@code -Dsuperconv.scalar=true}, take the scalar reference.
+ */
+final class PixelKernels {
+    static final boolean FORCE_SCALAR = Boolean.getBoolean("superconv.scalar");
+
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    static final int LANES = FLOATS.length();
+    /** Byte vectors with as many lanes as the float vectors; none below 64 bits (then: scalar only). */
+    static final boolean VECTOR_USABLE = LANES >= 8;
+    static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LANES * 8)));
+
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+
+    private static final Block3 PLANAR = Block3.of(false, true);
+    private static final Block3 PLANAR_REVERSED = Block3.of(true, true);
+    private static final Block3 INTERLEAVED_REVERSED = Block3.of(true, false);
+
+    private PixelKernels() {
+    }
+
+    static boolean vectorByDefault() {
+        return VECTOR_USABLE && !FORCE_SCALAR;
+    }
+
+    /**
+     * {@code pixels} RGB pixels from {@code src[srcOff..]} into three planes at {@code dstOff},
+     * {@code dstOff + planeStride}, {@code dstOff + 2·planeStride} (bytes); output pixel i comes from
+     * input pixel {@code reverse ? pixels−1−i : i}.
+     */
+    static void planar(boolean vector, MemorySegment src, long srcOff, int pixels, boolean reverse,
+                       MemorySegment dst, long dstOff, long planeStride, Coefficients k) {
+        if (vector && VECTOR_USABLE && pixels >= LANES) {
+            if (reverse) {
+                planarVector(PLANAR_REVERSED, src, srcOff, pixels, true, dst, dstOff, planeStride, k.scale, k.bias);
+            } else {
+                planarVector(PLANAR, src, srcOff, pixels, false, dst, dstOff, planeStride, k.scale, k.bias);
+            }
+        } else {
+            planarScalar(src, srcOff, pixels, reverse, dst, dstOff, planeStride, k.scale, k.bias);
+        }
+    }
+
+    /** As {@link #planar} but writes RGB-interleaved floats (NHWC) from {@code dstOff}. */
+    static void interleaved(boolean vector, MemorySegment src, long srcOff, int pixels, boolean reverse,
+                            MemorySegment dst, long dstOff, Coefficients k) {
+        if (vector && VECTOR_USABLE && pixels >= LANES) {
+            interleavedVector(src, srcOff, pixels, reverse, dst, dstOff, k.phaseScale, k.phaseBias);
+        } else {
+            interleavedScalar(src, srcOff, pixels, reverse, dst, dstOff, k.scale, k.bias);
+        }
+    }
+
+    static void planarScalar(MemorySegment src, long srcOff, int pixels, boolean reverse,
+                             MemorySegment dst, long dstOff, long planeStride, float[] scale, float[] bias) {
+        for (int i = 0; i < pixels; i++) {
+            long in = srcOff + 3L * (reverse ? pixels - 1 - i : i);
+            for (int c = 0; c < 3; c++) {
+                float x = src.get(BYTE, in + c) & 0xFF;
+                dst.set(FLOAT, dstOff + c * planeStride + 4L * i, Math.fma(x, scale[c], bias[c]));
+            }
+        }
+    }
+
+    static void interleavedScalar(MemorySegment src, long srcOff, int pixels, boolean reverse,
+                                  MemorySegment dst, long dstOff, float[] scale, float[] bias) {
+        for (int i = 0; i < pixels; i++) {
+            long in = srcOff + 3L * (reverse ? pixels - 1 - i : i);
+            for (int c = 0; c < 3; c++) {
+                float x = src.get(BYTE, in + c) & 0xFF;
+                dst.set(FLOAT, dstOff + 4L * (3L * i + c), Math.fma(x, scale[c], bias[c]));
+            }
+        }
+    }
+
+    static void planarVector(Block3 perm, MemorySegment src, long srcOff, int pixels, boolean reverse,
+                             MemorySegment dst, long dstOff, long planeStride, float[] scale, float[] bias) {
+        FloatVector s0 = FloatVector.broadcast(FLOATS, scale[0]);
+        FloatVector s1 = FloatVector.broadcast(FLOATS, scale[1]);
+        FloatVector s2 = FloatVector.broadcast(FLOATS, scale[2]);
+        FloatVector b0 = FloatVector.broadcast(FLOATS, bias[0]);
+        FloatVector b1 = FloatVector.broadcast(FLOATS, bias[1]);
+        FloatVector b2 = FloatVector.broadcast(FLOATS, bias[2]);
+        int last = pixels - LANES;
+        for (int start = 0; start < pixels; start += LANES) {
+            int out = Math.min(start, last);
+            long in = srcOff + 3L * (reverse ? last - out : out);
+            ByteVector v0 = ByteVector.fromMemorySegment(BYTES, src, in, NATIVE);
+            ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
+            ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
+            long o = dstOff + 4L * out;
+            store(perm.p0.apply(v0, v1, v2), s0, b0, dst, o);
+            store(perm.p1.apply(v0, v1, v2), s1, b1, dst, o + planeStride);
+            store(perm.p2.apply(v0, v1, v2), s2, b2, dst, o + 2 * planeStride);
+        }
+    }
+
+    static void interleavedVector(MemorySegment src, long srcOff, int pixels, boolean reverse,
+                                  MemorySegment dst, long dstOff, float[] phase, float[] offset) {
+        Block3 perm = INTERLEAVED_REVERSED;
+        FloatVector s0 = FloatVector.fromArray(FLOATS, phase, 0);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, phase, LANES);
+        FloatVector s2 = FloatVector.fromArray(FLOATS, phase, 2 * LANES);
+        FloatVector b0 = FloatVector.fromArray(FLOATS, offset, 0);
+        FloatVector b1 = FloatVector.fromArray(FLOATS, offset, LANES);
+        FloatVector b2 = FloatVector.fromArray(FLOATS, offset, 2 * LANES);
+        int last = pixels - LANES;
+        for (int start = 0; start < pixels; start += LANES) {
+            int out = Math.min(start, last);
+            long in = srcOff + 3L * (reverse ? last - out : out);
+            ByteVector v0 = ByteVector.fromMemorySegment(BYTES, src, in, NATIVE);
+            ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
+            ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
+            long o = dstOff + 12L * out;
+            if (reverse) {
+                store(perm.p0.apply(v0, v1, v2), s0, b0, dst, o);
+                store(perm.p1.apply(v0, v1, v2), s1, b1, dst, o + 4L * LANES);
+                store(perm.p2.apply(v0, v1, v2), s2, b2, dst, o + 8L * LANES);
+            } else {
+                store(v0, s0, b0, dst, o);
+                store(v1, s1, b1, dst, o + 4L * LANES);
+                store(v2, s2, b2, dst, o + 8L * LANES);
+            }
+        }
+    }
+
+    private static void store(ByteVector bytes, FloatVector scale, FloatVector bias, MemorySegment dst, long offset) {
+        IntVector ints = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+        FloatVector x = (FloatVector) ints.convert(VectorOperators.I2F, 0);
+        x.fma(scale, bias).intoMemorySegment(dst, offset, NATIVE);
+    }
+
+    /**
+     * Per-channel {@code scale}, {@code bias} and the same repeated over a block of 3L interleaved
+     * values (vector j of a block holds bytes jL..jL+L−1, i.e. channel (jL + lane) mod 3).
+     */
+    record Coefficients(float[] scale, float[] bias, float[] phaseScale, float[] phaseBias) {
+        static Coefficients of(float[] scale, float[] bias) {
+            float[] phaseScale = new float[3 * Math.max(LANES, 8)];
+            float[] phaseBias = new float[phaseScale.length];
+            for (int i = 0; i < phaseScale.length; i++) {
+                phaseScale[i] = scale[i % 3];
+                phaseBias[i] = bias[i % 3];
+            }
+            return new Coefficients(scale.clone(), bias.clone(), phaseScale, phaseBias);
+        }
+    }
+
+    /** Writes {@code count} copies of {@code value} from {@code dstOff}. */
+    static void fill(MemorySegment dst, long dstOff, int count, float value) {
+        for (int i = 0; i < count; i++) {
+            dst.set(FLOAT, dstOff + 4L * i, value);
+        }
+    }
+
+    /** Output byte vector gathered from lanes of three input vectors: blend of three shuffles. */
+    record Gather3(VectorShuffle<Byte> from0, VectorShuffle<Byte> from1, VectorShuffle<Byte> from2,
+                   VectorMask<Byte> use1, VectorMask<Byte> use2) {
+        ByteVector apply(ByteVector v0, ByteVector v1, ByteVector v2) {
+            return v0.rearrange(from0).blend(v1.rearrange(from1), use1).blend(v2.rearrange(from2), use2);
+        }
+    }
+
+    /**
+     * A fixed permutation of a block of L pixels (3L bytes) into three output vectors. Planar:
+     * output vector c holds channel c of the L pixels; interleaved: the pixels themselves. Records,
+     * so the JIT trusts the fields of the static constants as constants.
+     */
+    record Block3(Gather3 p0, Gather3 p1, Gather3 p2) {
+        static Block3 of(boolean reverse, boolean planar) {
+            int n = BYTES.length();
+            int[] source = new int[3 * n];
+            for (int q = 0; q < source.length; q++) {
+                int pixel = planar ? q % n : q / 3;
+                int channel = planar ? q / n : q % 3;
+                int from = reverse ? n - 1 - pixel : pixel;
+                source[q] = 3 * from + channel;
+            }
+            return new Block3(gather(source, 0), gather(source, n), gather(source, 2 * n));
+        }
+
+        private static Gather3 gather(int[] source, int base) {
+            int n = BYTES.length();
+            int[][] lanes = new int[3][n];
+            boolean[][] use = new boolean[3][n];
+            for (int lane = 0; lane < n; lane++) {
+                int s = source[base + lane];
+                lanes[s / n][lane] = s % n;
+                use[s / n][lane] = true;
+            }
+            return new Gather3(VectorShuffle.fromArray(BYTES, lanes[0], 0), VectorShuffle.fromArray(BYTES, lanes[1], 0),
+                    VectorShuffle.fromArray(BYTES, lanes[2], 0),
+                    VectorMask.fromArray(BYTES, use[1], 0), VectorMask.fromArray(BYTES, use[2], 0));
+        }
+    }
+}
