@@ -1,0 +1,317 @@
+package dev.superconv.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxModelMetadata;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.data.Dataset;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX image classifier opened in ONNX Runtime, with what superconv needs to feed it: the input
+ * format (from the input's type and shape), class names and normalisation (from the model's
+ * metadata). Owns its session; closing it closes the session, and any use after close fails with
+ * an {@link IllegalStateException} instead of reaching native code.
+ */
+public final class OrtModel implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String inputName;
+    private final String outputName;
+    private final InputFormat inputFormat;
+    private final long fixedBatch;
+    private final List<String> classes;
+    private final boolean hasClassNames;
+    private final float[] mean;
+    private final float[] std;
+    private final boolean outputsProbabilities;
+    private final boolean flipTtaInGraph;
+    private final Device device;
+    private final String deviceNote;
+    private volatile boolean closed;
+
+    private OrtModel(Path file, OrtEnvironment env, OrtSession session, Device device, String deviceNote) throws OrtException {
+        this.file = file;
+        this.env = env;
+        this.session = session;
+        this.device = device;
+        this.deviceNote = deviceNote;
+        String what = "model " + file + ": ";
+
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        if (inputs.size() != 1) {
+            throw new BadInputException(what + inputs.size() + " inputs " + inputs.keySet() + "; an image classifier has exactly one");
+        }
+        NodeInfo in = inputs.values().iterator().next();
+        inputName = in.getName();
+        if (!(in.getInfo() instanceof TensorInfo ti)) {
+            throw new BadInputException(what + "input '" + inputName + "' is not a tensor");
+        }
+        long[] s = ti.getShape();
+        if (s.length == 4 && ti.type == OnnxJavaType.FLOAT && s[1] == 3 && s[2] == Dataset.HEIGHT && s[3] == Dataset.WIDTH) {
+            inputFormat = InputFormat.FLOAT_NCHW;
+        } else if (s.length == 4 && ti.type == OnnxJavaType.UINT8 && s[1] == Dataset.HEIGHT && s[2] == Dataset.WIDTH && s[3] == 3) {
+            inputFormat = InputFormat.UINT8_NHWC;
+        } else {
+            throw new BadInputException(what + "input '" + inputName + "' is " + ti.type + " " + Arrays.toString(s)
+                    + "; superconv needs float32 N×3×32×32 or uint8 N×32×32×3");
+        }
+        fixedBatch = s[0] > 0 ? s[0] : -1;
+
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        NodeInfo out = outputs.values().iterator().next();
+        outputName = out.getName();
+        if (!(out.getInfo() instanceof TensorInfo to) || to.type != OnnxJavaType.FLOAT || to.getShape().length != 2) {
+            throw new BadInputException(what + "output '" + outputName + "' is " + out.getInfo() + "; expected float32 N×classes scores");
+        }
+        long outClasses = to.getShape()[1];
+
+        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        hasClassNames = meta.containsKey("classes");
+        classes = hasClassNames ? strings(what, "classes", meta.get("classes")) : numbered(what, outClasses);
+        if (outClasses > 0 && outClasses != classes.size()) {
+            throw new BadInputException(what + "output has " + outClasses + " classes but the metadata names " + classes.size());
+        }
+        if (inputFormat == InputFormat.FLOAT_NCHW) {
+            if (!meta.containsKey("mean") || !meta.containsKey("std")) {
+                throw new BadInputException(what + "float input but no 'mean'/'std' metadata to normalise with (export it with superconv export)");
+            }
+            mean = channels(what, "mean", meta.get("mean"));
+            std = channels(what, "std", meta.get("std"));
+            for (float v : std) {
+                if (!(v > 0)) {
+                    throw new BadInputException(what + "metadata 'std' must be positive, got " + Arrays.toString(std));
+                }
+            }
+        } else {
+            mean = new float[0];
+            std = new float[0];
+        }
+        outputsProbabilities = "probs".equals(meta.get("output"));
+        flipTtaInGraph = "flip".equals(meta.get("tta"));
+    }
+
+    /** Opens {@code file} with the host's GPU probe. */
+    public static OrtModel open(Path file, SessionSettings settings) {
+        return open(file, settings, GpuProbe.host());
+    }
+
+    public static OrtModel open(Path file, SessionSettings settings, GpuProbe probe) {
+        if (!Files.exists(file)) {
+            throw new BadInputException("model " + file + ": no such file");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new BadInputException("model " + file + ": not a readable file");
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "superconv");
+        OrtSession session = null;
+        try (ExecutionProviders.Configured c = ExecutionProviders.configure(env, settings, probe)) {
+            session = env.createSession(file.toString(), c.options());
+            OrtModel model = new OrtModel(file, env, session, c.device(), c.note());
+            session = null;
+            return model;
+        } catch (OrtException e) {
+            throw new BadInputException("model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
+        } finally {
+            if (session != null) {
+                try {
+                    session.close();
+                } catch (OrtException ignored) {
+                    // the validation error is what the user needs to see
+                }
+            }
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public OrtEnvironment environment() {
+        checkOpen();
+        return env;
+    }
+
+    public String inputName() {
+        return inputName;
+    }
+
+    public String outputName() {
+        return outputName;
+    }
+
+    public InputFormat inputFormat() {
+        return inputFormat;
+    }
+
+    /** The batch size baked into the model's input, or -1 when the batch dimension is dynamic. */
+    public long fixedBatch() {
+        return fixedBatch;
+    }
+
+    public List<String> classes() {
+        return classes;
+    }
+
+    /** False when the model has no 'classes' metadata and its classes are just numbered. */
+    public boolean hasClassNames() {
+        return hasClassNames;
+    }
+
+    public int classCount() {
+        return classes.size();
+    }
+
+    /** Per-channel mean (0..1 pixel scale) for float input; empty for uint8 input. */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    public float[] std() {
+        return std.clone();
+    }
+
+    /** True when the graph ends in Softmax (exported with {@code --output probs}). */
+    public boolean outputsProbabilities() {
+        return outputsProbabilities;
+    }
+
+    /** True when the graph itself averages the image and its mirror (exported with {@code --tta flip}). */
+    public boolean flipTtaInGraph() {
+        return flipTtaInGraph;
+    }
+
+    /** The device the session runs on (never AUTO). */
+    public Device device() {
+        return device;
+    }
+
+    /** One line on how the device was chosen (e.g. why auto fell back to the CPU); empty when nothing to say. */
+    public String deviceNote() {
+        return deviceNote;
+    }
+
+    public Map<String, String> metadata() {
+        checkOpen();
+        try {
+            OnnxModelMetadata m = session.getMetadata();
+            return m.getCustomMetadata();
+        } catch (OrtException e) {
+            throw new IllegalStateException("model " + file + ": cannot read metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs one batch, writing the scores into the pinned output tensor (no output allocation). */
+    public void run(OnnxTensorLike input, OnnxValue pinnedOutput) throws OrtException {
+        checkOpen();
+        try (OrtSession.Result r = session.run(Map.of(inputName, input), Map.of(outputName, pinnedOutput))) {
+            // the result only wraps the pinned output, which the caller owns
+        }
+    }
+
+    /** Runs one batch and returns ONNX Runtime's own result (for tests and references). */
+    public OrtSession.Result runAllocating(OnnxTensorLike input) throws OrtException {
+        checkOpen();
+        return session.run(Map.of(inputName, input));
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + file + " is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("model " + file + ": closing the session failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OrtModel[" + file + ", " + inputFormat.describe() + ", " + classes.size() + " classes, " + device.label() + "]";
+    }
+
+    private static List<String> strings(String what, String key, String json) {
+        JsonNode arr = parse(what, key, json);
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : arr) {
+            out.add(n.asText());
+        }
+        if (out.size() < 2) {
+            throw new BadInputException(what + "metadata '" + key + "' must name at least 2 classes");
+        }
+        return List.copyOf(out);
+    }
+
+    private static float[] channels(String what, String key, String json) {
+        JsonNode arr = parse(what, key, json);
+        if (arr.size() != 3) {
+            throw new BadInputException(what + "metadata '" + key + "' must hold 3 numbers, got " + json);
+        }
+        float[] out = new float[3];
+        for (int i = 0; i < 3; i++) {
+            if (!arr.get(i).isNumber()) {
+                throw new BadInputException(what + "metadata '" + key + "' must hold 3 numbers, got " + json);
+            }
+            out[i] = (float) arr.get(i).asDouble();
+        }
+        return out;
+    }
+
+    private static JsonNode parse(String what, String key, String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            if (n == null || !n.isArray()) {
+                throw new BadInputException(what + "metadata '" + key + "' is not a JSON array: " + json);
+            }
+            return n;
+        } catch (IOException e) {
+            throw new BadInputException(what + "metadata '" + key + "' is not a JSON array: " + json);
+        }
+    }
+
+    private static List<String> numbered(String what, long count) {
+        if (count < 2) {
+            throw new BadInputException(what + "no 'classes' metadata and the output size is not fixed");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(Integer.toString(i));
+        }
+        return List.copyOf(out);
+    }
+
+    static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("").strip();
+    }
+}
