@@ -168,6 +168,32 @@ public final class Augmentation {
         }
     }
 
+    /**
+     * Reference for {@link #render}: the plan's definition evaluated one value at a time on a
+     * {@code height × width × 3} uint8 HWC image. Benchmarks check the fast path against it.
+     */
+    public float[] reference(byte[] image, SamplePlan plan, Layout layout) {
+        float[] out = new float[outputValues()];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int sy = y + plan.offsetY();
+                int sx = plan.mirrored() ? plan.offsetX() - x : plan.offsetX() + x;
+                boolean inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+                for (int c = 0; c < 3; c++) {
+                    int pixel = 0;
+                    if (inside || plan.padMode() == PadMode.REFLECT) {
+                        pixel = Byte.toUnsignedInt(image[3 * (PadMode.reflect(sy, height) * width + PadMode.reflect(sx, width)) + c]);
+                    }
+                    out[layout == Layout.NCHW ? (c * height + y) * width + x : (y * width + x) * 3 + c] = normalize.value(c, pixel);
+                }
+            }
+        }
+        for (int h = 0; h < plan.holeCount(); h++) {
+            Cutout.apply(out, height, width, layout, plan.holeY0(h), plan.holeX0(h), plan.holeY1(h), plan.holeX1(h), holeFills[h]);
+        }
+        return out;
+    }
+
     private void borderPixel(MemorySegment src, long row, MemorySegment dst, long dstOffset, int y, int x, int sx,
                              boolean zeroPad, boolean planar, PixelKernels.Coefficients k) {
         if (zeroPad) {

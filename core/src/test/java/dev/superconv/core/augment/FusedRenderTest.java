@@ -84,6 +84,33 @@ class FusedRenderTest {
     }
 
     @Test
+    void randomDrawsRenderLikeThePlanReference() {
+        byte[] image = new byte[32 * 32 * 3];
+        new SplittableRandom(11).nextBytes(image);
+        AugmentConfig[] configs = {
+            AugmentConfig.defaults(),
+            AugmentConfig.defaults().withPadMode(PadMode.ZERO).withCutout(16, CutoutMode.CENTRE_CLIPPED),
+        };
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(4L * 3072);
+            for (AugmentConfig config : configs) {
+                Augmentation aug = AugmentPreset.SEED.augmentation(config, normalize);
+                SamplePlan plan = aug.newPlan();
+                for (int i = 0; i < 300; i++) {
+                    aug.draw(new SampleRandom(5, 1, i), plan);
+                    for (Layout layout : Layout.values()) {
+                        float[] expected = aug.reference(image, plan, layout);
+                        for (boolean vector : new boolean[] {true, false}) {
+                            aug.render(vector, MemorySegment.ofArray(image), 0, plan, dst, 0, layout);
+                            assertArrayEquals(expected, dst.toArray(ValueLayout.JAVA_FLOAT), "sample " + i + " " + layout + " vector=" + vector);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void drawIsReproducibleAndEpochsDiffer() {
         Augmentation aug = AugmentPreset.SEED.augmentation(AugmentConfig.defaults(), normalize);
         SamplePlan a = aug.newPlan();
