@@ -1,6 +1,6 @@
 package dev.superconv.core.distributed;
 
-import java.util.SplittableRandom;
+import dev.superconv.core.augment.EpochOrder;
 
 /**
  * Which samples one rank sees in each epoch, with PyTorch {@code DistributedSampler} semantics:
@@ -85,19 +85,12 @@ public record ShardPlan(int size, int worldSize, int rank, long seed, boolean sh
     }
 
     /**
-     * The global order of {@code epoch}: a Fisher–Yates shuffle of {@code 0..size-1} driven by a
-     * generator seeded from (seed, epoch) alone, so every rank and every run computes the same one.
+     * The global order of {@code epoch}: the training pipeline's own {@link EpochOrder} shuffle,
+     * seeded by (seed, epoch) alone, so every rank computes the same one and one rank sees exactly
+     * the order a non-distributed run visits.
      */
     public static int[] permutation(int size, long seed, int epoch) {
-        int[] order = identity(size);
-        SplittableRandom rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1L)));
-        for (int i = size - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return EpochOrder.permutation(seed, epoch, size);
     }
 
     private static int[] identity(int size) {

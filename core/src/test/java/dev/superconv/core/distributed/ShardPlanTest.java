@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.superconv.core.augment.EpochOrder;
 import dev.superconv.core.distributed.ShardPlan.Tail;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,8 @@ class ShardPlanTest {
     }
 
     @Test
-    void oneRankSeesTheWholePermutation() {
-        assertArrayEquals(ShardPlan.permutation(17, 9, 2), ShardPlan.training(17, 1, 0, 9).indices(2));
+    void oneRankSeesTheOrderOfANonDistributedRun() {
+        assertArrayEquals(EpochOrder.permutation(9, 2, 17), ShardPlan.training(17, 1, 0, 9).indices(2));
     }
 
     @Test
