@@ -7,6 +7,6 @@ final class Verbs {
     private Verbs() {}
 
     static List<Object> all() {
-        return List.of(new ScheduleCommand());
+        return List.of(new ScheduleCommand(), new ExportCommand(), new InspectCommand());
     }
 }

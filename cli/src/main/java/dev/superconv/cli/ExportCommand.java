@@ -1,0 +1,61 @@
+package dev.superconv.cli;
+
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.export.ExportOptions;
+import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.export.ExportOptions.OutputKind;
+import dev.superconv.export.ExportOptions.Precision;
+import dev.superconv.export.ExportOptions.Tta;
+import dev.superconv.export.OnnxExporter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code superconv export}: a checkpoint to an ONNX model that ONNX Runtime runs without superconv. */
+@Command(name = "export", description = "Export a checkpoint to ONNX (IR 8, opset 17, dynamic batch N, class names and normalisation in the metadata).")
+public final class ExportCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "CKPT", description = "superconv checkpoint (best.pt / last.pt).") Path checkpoint;
+    @Option(names = "--out", required = true, paramLabel = "ONNX", description = "Model file to write (atomically).") Path out;
+    @Option(names = "--fold-bn", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Fold BatchNorm into the convolutions (default on; --no-fold-bn keeps BatchNormalization nodes).") boolean foldBn;
+    @Option(names = "--input", defaultValue = "float-nchw", paramLabel = "FORMAT",
+            description = "float-nchw: normalised float32 (N,3,32,32); uint8-nhwc: raw pixels (N,32,32,3), normalised in the graph (default ${DEFAULT-VALUE}).") String input;
+    @Option(names = "--output", defaultValue = "logits", paramLabel = "KIND", description = "logits or probs (softmax) (default ${DEFAULT-VALUE}).") String output;
+    @Option(names = "--tta", defaultValue = "none", paramLabel = "TTA", description = "none or flip: average with the mirrored image inside the graph (default ${DEFAULT-VALUE}).") String tta;
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P", description = "fp32 or fp16 (fp16 weights and compute, fp32 I/O) (default ${DEFAULT-VALUE}).") String precision;
+
+    @Override
+    public Integer call() {
+        ExportOptions options = new ExportOptions(foldBn,
+                ExportOptions.parse(InputFormat.class, "--input", input),
+                ExportOptions.parse(OutputKind.class, "--output", output),
+                ExportOptions.parse(Tta.class, "--tta", tta),
+                ExportOptions.parse(Precision.class, "--precision", precision));
+        if (Files.isDirectory(out)) {
+            throw new BadInputException("--out " + out + " is a directory; name the .onnx file to write");
+        }
+        if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
+            throw new BadInputException("--out " + out + " is the checkpoint itself; choose another file");
+        }
+        long start = System.nanoTime();
+        Checkpoint ckpt = Checkpoint.read(checkpoint);
+        OnnxExporter.Result r = OnnxExporter.export(ckpt, options, out);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf(Locale.ROOT, "wrote %s: %,d bytes, %d nodes, %,d parameters (%s) in %.2f s%n",
+                r.file(), r.bytes(), r.nodes(), r.parameters(), options, seconds);
+        w.flush();
+        return 0;
+    }
+}
