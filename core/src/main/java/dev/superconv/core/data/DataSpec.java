@@ -1,0 +1,76 @@
+package dev.superconv.core.data;
+
+import dev.superconv.core.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * A {@code --data} value resolved to a source: a folder (ImageFolder or the CIFAR-10 binary
+ * folder, detected), a CIFAR-10 binary {@code .tar.gz}, or the name {@code cifar10} (the archive
+ * in {@link DataHome}, downloaded when missing).
+ */
+public sealed interface DataSpec permits ImageFolderSpec, CifarFolderSpec, CifarArchiveSpec {
+    String CIFAR10 = "cifar10";
+    String FORMS = "a folder (ImageFolder ROOT/{train,test}/<class>/*.jpg, or CIFAR-10 cifar-10-batches-bin), "
+            + "a cifar-10-binary.tar.gz, or 'cifar10'";
+
+    /** What the source is, for messages and reports ("ImageFolder /data/x"). */
+    String describe();
+
+    /** One split, decoded (from the cache when the source is slow to decode). */
+    Dataset load(Split split, DatasetCache cache);
+
+    default Splits load(DatasetCache cache) {
+        return new Splits(load(Split.TRAIN, cache), load(Split.TEST, cache));
+    }
+
+    static DataSpec parse(String spec, DataHome home) {
+        if (spec == null || spec.isBlank()) {
+            throw new BadInputException("data: empty value; expected " + FORMS);
+        }
+        if (spec.strip().toLowerCase(Locale.ROOT).equals(CIFAR10)) {
+            return cifar10(home);
+        }
+        Path path = Path.of(spec.startsWith("~/") ? System.getProperty("user.home") + spec.substring(1) : spec).toAbsolutePath().normalize();
+        if (Files.isRegularFile(path)) {
+            String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
+                return new CifarArchiveSpec(path);
+            }
+            throw new BadInputException("data '" + spec + "': unsupported file (expected a CIFAR-10 binary .tar.gz); use " + FORMS);
+        }
+        if (!Files.isDirectory(path)) {
+            throw new BadInputException("data '" + spec + "': no such file or folder, and not a known data set name; use " + FORMS);
+        }
+        if (CifarFolderSpec.looksLike(path)) {
+            return new CifarFolderSpec(path);
+        }
+        if (CifarFolderSpec.looksLike(path.resolve(CifarBinary.FOLDER))) {
+            return new CifarFolderSpec(path.resolve(CifarBinary.FOLDER));
+        }
+        if (Files.isDirectory(path.resolve(Split.TRAIN.folder())) || Files.isDirectory(path.resolve(Split.TEST.folder()))) {
+            return new ImageFolderSpec(path);
+        }
+        if (Files.isRegularFile(path.resolve(CifarDownloader.FILE_NAME))) {
+            return new CifarArchiveSpec(path.resolve(CifarDownloader.FILE_NAME));
+        }
+        throw new BadInputException("data '" + spec + "': folder has neither train/ and test/ (ImageFolder) nor CIFAR-10 binary files; use " + FORMS);
+    }
+
+    private static DataSpec cifar10(DataHome home) {
+        Path archive = home.cifar10Archive();
+        if (Files.isRegularFile(archive)) {
+            return new CifarArchiveSpec(archive);
+        }
+        System.err.println("superconv: " + archive + " not found; downloading CIFAR-10 from " + home.downloader().url());
+        try {
+            return new CifarArchiveSpec(home.downloader().download(home.dataDir()).file());
+        } catch (IOException e) {
+            throw new BadInputException("cifar10: no copy at " + archive + " and the download failed (" + e.getMessage()
+                    + "); run 'superconv data download' where the internet is reachable and copy the file to " + archive
+                    + ", or point --data at a local copy (" + FORMS + ")", e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.superconv.core.data;
+
+import dev.superconv.core.io.AtomicFiles;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+
+/**
+ * Decoded data sets on disk, so slow sources (60k JPEGs, a gzip archive) are decoded once. The
+ * caller's key describes the inputs (absolute path, sizes, mtimes): when an input changes, the key
+ * changes and the entry is simply not found. Entries are written atomically and checksummed; an
+ * unreadable or corrupt entry is ignored and rewritten, since the source can always be decoded again.
+ *
+ * <pre>
+ * "SCDSET01"  magic          int32 count, int32 class count, UTF class names
+ * UTF key     (checked)      labels (count bytes), pixels (count × 3072 bytes, HWC)
+ * int64 CRC32C of labels and pixels
+ * </pre>
+ */
+public final class DatasetCache {
+    private static final byte[] MAGIC = "SCDSET01".getBytes(StandardCharsets.US_ASCII);
+    private final Path dir;
+
+    public DatasetCache(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The cached data set for {@code key}, or the result of {@code decode}, which is then stored. */
+    public Dataset get(String key, Supplier<Dataset> decode) {
+        Path file = fileFor(key);
+        Optional<Dataset> cached = Files.isRegularFile(file) ? read(file, key) : Optional.empty();
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        Dataset fresh = decode.get();
+        put(key, fresh);
+        return fresh;
+    }
+
+    /** Stores {@code d} under {@code key} (for data decoded alongside what was asked for). */
+    public void put(String key, Dataset d) {
+        Path file = fileFor(key);
+        try {
+            write(file, key, d);
+        } catch (UncheckedIOException e) {
+            // Only a lost speed-up: the data set itself is fine, so report and go on.
+            System.err.println("superconv: could not write dataset cache " + file + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The path with symlinks resolved, so one data set reached two ways shares one cache entry. */
+    static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p; // the reader reports the missing file itself
+        }
+    }
+
+    Path fileFor(String key) {
+        return dir.resolve(sha256(key).substring(0, 32) + ".scds");
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static void write(Path file, String key, Dataset d) {
+        AtomicFiles.write(file, out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.write(MAGIC);
+            data.writeUTF(key);
+            data.writeInt(d.size());
+            data.writeInt(d.classes().size());
+            for (String c : d.classes()) {
+                data.writeUTF(c);
+            }
+            data.write(d.labels());
+            data.write(d.pixels());
+            data.writeLong(checksum(d.labels(), d.pixels()));
+            data.flush();
+        });
+    }
+
+    /** The entry; empty when it is missing, for another key, or damaged (the caller decodes afresh). */
+    private static Optional<Dataset> read(Path file, String key) {
+        try (InputStream raw = Files.newInputStream(file);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!java.util.Arrays.equals(magic, MAGIC) || !in.readUTF().equals(key)) {
+                return Optional.empty();
+            }
+            int n = in.readInt();
+            int classCount = in.readInt();
+            if (n < 0 || classCount < 0 || classCount > 256) {
+                return Optional.empty();
+            }
+            List<String> classes = new ArrayList<>(classCount);
+            for (int i = 0; i < classCount; i++) {
+                classes.add(in.readUTF());
+            }
+            byte[] labels = new byte[n];
+            in.readFully(labels);
+            byte[] pixels = new byte[Math.multiplyExact(n, Dataset.IMAGE_BYTES)];
+            in.readFully(pixels);
+            if (in.readLong() != checksum(labels, pixels) || in.read() != -1) {
+                return Optional.empty();
+            }
+            return Optional.of(new Dataset(pixels, labels, classes));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("superconv: ignoring unreadable dataset cache " + file + " (" + e.getMessage() + ")");
+            return Optional.empty();
+        }
+    }
+
+    private static long checksum(byte[] labels, byte[] pixels) {
+        CRC32C crc = new CRC32C();
+        crc.update(labels);
+        crc.update(pixels);
+        return crc.getValue();
+    }
+}

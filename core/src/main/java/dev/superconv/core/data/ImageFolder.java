@@ -1,0 +1,192 @@
+package dev.superconv.core.data;
+
+import dev.superconv.core.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import me.tongfei.progressbar.ProgressBar;
+
+/**
+ * The ImageFolder layout {@code ROOT/{train,test}/<class>/*.{png,jpg,jpeg}}: the class index is
+ * the position of the folder name in the sorted list of train's class folders, and test must
+ * have exactly the same class folders. Within a class, files are taken in name order.
+ */
+public final class ImageFolder {
+    static final int DECODE_THREADS = 2;
+    private static final int CHUNK = 256;
+
+    private ImageFolder() {}
+
+    /** The image files of one split, in load order, with a fingerprint of their names, sizes and mtimes. */
+    public record Listing(List<String> classes, List<Path> files, byte[] labels, String fingerprint) {}
+
+    public static Listing list(Path root, Split split) {
+        List<String> classes = classFolders(root, Split.TRAIN);
+        if (classes.size() > 256) {
+            throw new BadInputException(root.resolve("train") + ": " + classes.size() + " class folders; at most 256 are supported");
+        }
+        if (split == Split.TEST) {
+            List<String> test = classFolders(root, Split.TEST);
+            for (String c : test) {
+                if (!classes.contains(c)) {
+                    throw new BadInputException(root.resolve("test").resolve(c) + ": class folder not in train (train classes: " + String.join(", ", classes) + ")");
+                }
+            }
+            for (String c : classes) {
+                if (!test.contains(c)) {
+                    throw new BadInputException(root.resolve("test") + ": no folder for class '" + c + "' (train has it; test must have the same class folders)");
+                }
+            }
+        }
+        Path splitDir = root.resolve(split.folder());
+        MessageDigest digest = sha256();
+        List<Path> files = new ArrayList<>();
+        List<Byte> labels = new ArrayList<>();
+        // One stat per file is most of the cost of a cached load (60k files): list classes in parallel.
+        List<TreeMap<String, BasicFileAttributes>> perClass = classes.parallelStream()
+                .map(c -> images(splitDir.resolve(c)))
+                .toList();
+        ByteBuffer numbers = ByteBuffer.allocate(2 * Long.BYTES);
+        for (int label = 0; label < classes.size(); label++) {
+            Path classDir = splitDir.resolve(classes.get(label));
+            if (perClass.get(label).isEmpty()) {
+                throw new BadInputException(classDir + ": empty class folder (no .png, .jpg or .jpeg files)");
+            }
+            digest.update((classes.get(label) + "/").getBytes(StandardCharsets.UTF_8));
+            for (var e : perClass.get(label).entrySet()) {
+                files.add(classDir.resolve(e.getKey()));
+                labels.add((byte) label);
+                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                numbers.clear();
+                numbers.putLong(e.getValue().size()).putLong(e.getValue().lastModifiedTime().toMillis());
+                digest.update(numbers.array());
+            }
+        }
+        byte[] lab = new byte[labels.size()];
+        for (int i = 0; i < lab.length; i++) {
+            lab[i] = labels.get(i);
+        }
+        return new Listing(classes, List.copyOf(files), lab, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    /** Decodes every listed file, {@value #DECODE_THREADS} threads, with a progress bar on stderr. */
+    public static Dataset decode(Listing listing, String what) {
+        int n = listing.files().size();
+        byte[] pixels = new byte[Math.multiplyExact(n, Dataset.IMAGE_BYTES)];
+        AtomicInteger next = new AtomicInteger();
+        try (ProgressBar progress = Progress.bar("decoding " + what, n, " img", 1); ExecutorService pool = Executors.newFixedThreadPool(DECODE_THREADS)) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < DECODE_THREADS; t++) {
+                workers.add(pool.submit(() -> {
+                    try {
+                        for (int start; (start = next.getAndAdd(CHUNK)) < n; ) {
+                            int end = Math.min(n, start + CHUNK);
+                            for (int i = start; i < end; i++) {
+                                Path f = listing.files().get(i);
+                                ImageDecoder.decodeRgb32(f, readFile(f), pixels, i * Dataset.IMAGE_BYTES);
+                            }
+                            progress.stepBy(end - start);
+                        }
+                    } catch (RuntimeException e) {
+                        next.set(n); // one bad file is enough: stop the other worker early
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                try {
+                    w.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while decoding " + what, e);
+                }
+            }
+        }
+        return new Dataset(pixels, listing.labels(), listing.classes());
+    }
+
+    private static byte[] readFile(Path f) {
+        try {
+            return Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> classFolders(Path root, Split split) {
+        Path dir = root.resolve(split.folder());
+        if (!Files.isDirectory(dir)) {
+            throw new BadInputException(root + ": missing split folder '" + split.folder()
+                    + "' (ImageFolder layout is ROOT/train/<class>/*.jpg and ROOT/test/<class>/*.jpg)");
+        }
+        TreeSet<String> names = new TreeSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(".") && Files.isDirectory(p)) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        if (names.isEmpty()) {
+            throw new BadInputException(dir + ": no class folders (expected " + dir + "/<class>/*.jpg)");
+        }
+        return List.copyOf(names);
+    }
+
+    private static TreeMap<String, BasicFileAttributes> images(Path classDir) {
+        TreeMap<String, BasicFileAttributes> images = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(classDir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(".") && isImageName(name)) {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                    if (a.isRegularFile()) {
+                        images.put(name, a);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + classDir + ": " + e.getMessage(), e);
+        }
+        return images;
+    }
+
+    static boolean isImageName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
