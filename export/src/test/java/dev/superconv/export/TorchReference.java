@@ -66,12 +66,12 @@ final class TorchReference {
         return fromArray(t.data(), t.shape());
     }
 
-    private static Tensor fromArray(float[] data, long... shape) {
+    static Tensor fromArray(float[] data, long... shape) {
         FloatPointer p = new FloatPointer(data);
         return torch.from_blob(p, shape).clone(); // owns its memory once p is freed
     }
 
-    private static float[] toArray(Tensor t, int count) {
+    static float[] toArray(Tensor t, int count) {
         float[] out = new float[count];
         t.contiguous().data_ptr_float().get(out);
         return out;
