@@ -3,6 +3,7 @@ package dev.superconv.bindings.distributed;
 import dev.superconv.bindings.Natives;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.distributed.DistributedConfig;
+import dev.superconv.core.distributed.Rendezvous;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.BarrierOptions;
 import org.bytedeco.pytorch.BroadcastOptions;
+import org.bytedeco.pytorch.FileStore;
 import org.bytedeco.pytorch.GlooDeviceVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ProcessGroupGloo;
@@ -26,7 +28,8 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * This process's membership in a data-parallel job: a libtorch c10d process group (Gloo over TCP
- * on CPU) that rank 0 and its peers built through a TCP store rank 0 hosts at the master address.
+ * on CPU) that the ranks built through a TCP store rank 0 hosts at the master address (or a
+ * FileStore on a shared file system).
  * Every collective is blocking and bounded by the configured timeout, so a dead or hung peer turns
  * into a {@link DistributedException} on the survivors instead of a hang; bad rendezvous settings
  * (nobody listening at the master, a port in use, a rank that never joins) turn into a one-line
@@ -64,23 +67,10 @@ public final class DistributedContext implements AutoCloseable {
     public static DistributedContext open(DistributedConfig config) {
         Natives.load();
         Milliseconds timeout = new Milliseconds(config.timeout().toMillis());
-        String where = config.masterHost() + ":" + config.masterPort();
-        Store store;
-        try {
-            TCPStoreOptions options = new TCPStoreOptions();
-            options.port((short) config.masterPort())
-                    .isServer(config.primary())
-                    .waitWorkers(false)
-                    .timeout(timeout)
-                    .useLibUV(false);
-            store = new TCPStore(config.masterHost(), options);
-        } catch (RuntimeException e) {
-            String hint = config.primary()
-                    ? "rank 0 cannot host the rendezvous at " + where + " (is the port in use or the address not local?)"
-                    : "rank " + config.rank() + " cannot reach the rendezvous at " + where + " within " + seconds(config)
-                    + " (is rank 0 running, the address right and the port open?)";
-            throw new BadInputException(hint + ": " + DistributedException.reason(e), e);
-        }
+        Store store = switch (config.rendezvous()) {
+            case Rendezvous.Tcp tcp -> tcpStore(config, tcp, timeout);
+            case Rendezvous.SharedFile file -> fileStore(config, file, timeout);
+        };
         try {
             org.bytedeco.pytorch.Backend group = switch (config.backend()) {
                 case GLOO -> gloo(config, store, timeout);
@@ -92,33 +82,66 @@ public final class DistributedContext implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             store.close();
-            throw new BadInputException("rendezvous at " + where + ": not all " + config.worldSize() + " ranks joined within "
-                    + seconds(config) + " (is --world-size right and every rank started?): " + DistributedException.reason(e), e);
+            throw new BadInputException("rendezvous at " + config.rendezvous().describe() + ": not all " + config.worldSize()
+                    + " ranks joined within " + seconds(config) + " (is --world-size right and every rank started?): "
+                    + DistributedException.reason(e), e);
+        }
+    }
+
+    private static Store tcpStore(DistributedConfig config, Rendezvous.Tcp tcp, Milliseconds timeout) {
+        try {
+            TCPStoreOptions options = new TCPStoreOptions();
+            options.port((short) tcp.port())
+                    .isServer(config.primary())
+                    .waitWorkers(false)
+                    .timeout(timeout)
+                    .useLibUV(false);
+            return new TCPStore(tcp.host(), options);
+        } catch (RuntimeException e) {
+            String where = tcp.describe();
+            String hint = config.primary()
+                    ? "rank 0 cannot host the rendezvous at " + where + " (is the port in use or the address not local?)"
+                    : "rank " + config.rank() + " cannot reach the rendezvous at " + where + " within " + seconds(config)
+                    + " (is rank 0 running, the address right and the port open?)";
+            throw new BadInputException(hint + ": " + DistributedException.reason(e), e);
+        }
+    }
+
+    private static Store fileStore(DistributedConfig config, Rendezvous.SharedFile file, Milliseconds timeout) {
+        try {
+            FileStore store = new FileStore(file.path().toString(), config.worldSize());
+            store.setTimeout(timeout);
+            return store;
+        } catch (RuntimeException e) {
+            throw new BadInputException("rank " + config.rank() + " cannot use the rendezvous file " + file.path() + ": "
+                    + DistributedException.reason(e), e);
         }
     }
 
     private static org.bytedeco.pytorch.Backend gloo(DistributedConfig config, Store store, Milliseconds timeout) {
         ProcessGroupGloo.Options options = ProcessGroupGloo.Options.create(timeout);
-        options.devices(new GlooDeviceVector(glooDevice(config.masterHost())));
+        options.devices(new GlooDeviceVector(glooDevice(config.rendezvous())));
         return new ProcessGroupGloo(store, config.rank(), config.worldSize(), options);
     }
 
     /**
-     * The network interface Gloo binds: loopback when the master is local (a one-machine job),
-     * else the interface named by {@code GLOO_SOCKET_IFNAME} as in PyTorch, else the address this
+     * The network interface Gloo binds: the one named by {@code GLOO_SOCKET_IFNAME} as in
+     * PyTorch; else loopback when the master is local (a one-machine job); else the address this
      * machine's host name resolves to.
      */
-    private static Device glooDevice(String masterHost) {
+    private static Device glooDevice(Rendezvous rendezvous) {
         String ifname = System.getenv("GLOO_SOCKET_IFNAME");
         if (ifname != null && !ifname.isBlank()) {
             return ProcessGroupGloo.createDeviceForInterface(ifname.trim());
         }
-        try {
-            if (InetAddress.getByName(masterHost).isLoopbackAddress()) {
-                return ProcessGroupGloo.createDeviceForHostname("127.0.0.1");
+        if (rendezvous instanceof Rendezvous.Tcp tcp) {
+            try {
+                if (InetAddress.getByName(tcp.host()).isLoopbackAddress()) {
+                    return ProcessGroupGloo.createDeviceForHostname("127.0.0.1");
+                }
+            } catch (UnknownHostException e) {
+                throw new BadInputException("master address " + tcp.host() + ": unknown host", e);
             }
-        } catch (UnknownHostException e) {
-            throw new BadInputException("master address " + masterHost + ": unknown host", e);
         }
         return ProcessGroupGloo.createDefaultDevice();
     }

@@ -11,8 +11,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Measures {@link GradientAllReducer#averageGradients()} for a gradient of {@code floats} values
- * split like ResNet-9's parameter tensors would be (a manual measurement, not a test assertion):
- * prints the median and min over {@code iterations} after two warm-up rounds.
+ * split like ResNet-9's parameter tensors would be, and the bare all-reduce of one flat buffer of
+ * that size (a manual measurement, not a test assertion): prints the median and min over
+ * {@code iterations} after two warm-up rounds. Run two ranks with mode {@code bench}.
  */
 final class AllReduceTiming {
     private AllReduceTiming() {}
@@ -47,6 +48,20 @@ final class AllReduceTiming {
                 DistributedWorker.print("min_ms", nanos[0] / 1e6);
                 DistributedWorker.print("grad_first", params.get(0).grad().get(0).item_double());
             }
+            // The bare collective on one flat buffer of the same size: what packing and unpacking add.
+            Tensor flat = torch.ones(floats);
+            long[] raw = new long[iterations];
+            for (int i = -2; i < iterations; i++) {
+                ctx.barrier();
+                long start = System.nanoTime();
+                ctx.allReduceSum(flat);
+                if (i >= 0) {
+                    raw[i] = System.nanoTime() - start;
+                }
+            }
+            Arrays.sort(raw);
+            DistributedWorker.print("raw_median_ms", raw[iterations / 2] / 1e6);
+            DistributedWorker.print("raw_min_ms", raw[0] / 1e6);
         }
     }
 }

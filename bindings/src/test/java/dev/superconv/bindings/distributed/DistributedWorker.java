@@ -3,6 +3,7 @@ package dev.superconv.bindings.distributed;
 import dev.superconv.bindings.Natives;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.distributed.DistributedConfig.Backend;
+import dev.superconv.core.distributed.Rendezvous;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * One rank of a test job, run in its own JVM by the distributed tests:
- * {@code DistributedWorker MODE WORLD RANK PORT TIMEOUT_MS [ARGS…]}. Results go to stdout as
+ * {@code DistributedWorker MODE WORLD RANK PORT|file:PATH TIMEOUT_MS [ARGS…]}. Results go to stdout as
  * {@code RESULT key v1 v2 …} lines that the tests parse; a distributed failure prints
  * {@code FAILED elapsed_ms message} and exits with code 3.
  */
@@ -28,11 +29,14 @@ public final class DistributedWorker {
         String mode = args[0];
         int world = Integer.parseInt(args[1]);
         int rank = Integer.parseInt(args[2]);
-        int port = Integer.parseInt(args[3]);
+        String master = args[3];
         Duration timeout = Duration.ofMillis(Long.parseLong(args[4]));
         Natives.load();
         torch.set_num_threads(1);
-        DistributedConfig config = new DistributedConfig(world, rank, "127.0.0.1", port, Backend.GLOO, timeout);
+        Rendezvous rendezvous = master.startsWith("file:")
+                ? new Rendezvous.SharedFile(Path.of(master.substring(5)))
+                : new Rendezvous.Tcp("127.0.0.1", Integer.parseInt(master));
+        DistributedConfig config = new DistributedConfig(world, rank, rendezvous, Backend.GLOO, timeout);
         long start = System.nanoTime();
         try {
             switch (mode) {

@@ -23,7 +23,7 @@ final class WorkerProcesses {
         }
     }
 
-    static Process start(Path dir, String mode, int world, int rank, int port, long timeoutMs, String... extra) throws IOException {
+    static Process start(Path dir, String mode, int world, int rank, Object master, long timeoutMs, String... extra) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules");
@@ -38,7 +38,7 @@ final class WorkerProcesses {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(DistributedWorker.class.getName());
-        command.addAll(List.of(mode, Integer.toString(world), Integer.toString(rank), Integer.toString(port), Long.toString(timeoutMs)));
+        command.addAll(List.of(mode, Integer.toString(world), Integer.toString(rank), master.toString(), Long.toString(timeoutMs)));
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(dir, mode, world, rank).toFile());
         builder.environment().put("OMP_NUM_THREADS", "1");

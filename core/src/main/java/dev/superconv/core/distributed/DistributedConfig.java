@@ -8,17 +8,17 @@ import java.util.Map;
 
 /**
  * Where this process sits in a data-parallel job and how it meets the others: W ranks, this
- * rank, the rendezvous address (rank 0 hosts a TCP store there), the collective backend and the
- * timeout after which a missing or dead peer is an error instead of a hang.
+ * rank, the rendezvous (by default a TCP store that rank 0 hosts at the master address), the
+ * collective backend and the timeout after which a missing or dead peer is an error instead of a
+ * hang.
  *
  * @param worldSize number of processes W (1: not distributed)
  * @param rank this process, {@code 0 <= rank < worldSize}; rank 0 is the primary that writes files
- * @param masterHost host name or address of rank 0, reachable by every rank
- * @param masterPort TCP port rank 0 listens on for the rendezvous
+ * @param rendezvous where the ranks meet
  * @param backend collective backend
  * @param timeout rendezvous and per-collective timeout
  */
-public record DistributedConfig(int worldSize, int rank, String masterHost, int masterPort, Backend backend, Duration timeout) {
+public record DistributedConfig(int worldSize, int rank, Rendezvous rendezvous, Backend backend, Duration timeout) {
 
     /** The PyTorch environment variables, as set by torchrun and by {@code --nproc}. */
     public static final String ENV_WORLD_SIZE = "WORLD_SIZE";
@@ -27,6 +27,8 @@ public record DistributedConfig(int worldSize, int rank, String masterHost, int 
     public static final String ENV_MASTER_PORT = "MASTER_PORT";
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Rendezvous LOCAL = new Rendezvous.Tcp("127.0.0.1", 29500);
 
     /** Collective backends of libtorch c10d. */
     public enum Backend {
@@ -51,20 +53,19 @@ public record DistributedConfig(int worldSize, int rank, String masterHost, int 
         if (rank < 0 || rank >= worldSize) {
             throw new BadInputException("rank " + rank + ": must be in [0, " + worldSize + ") for world size " + worldSize);
         }
-        if (masterHost == null || masterHost.isBlank()) {
-            throw new BadInputException("master address is empty (give --master ADDR:PORT or " + ENV_MASTER_ADDR + ")");
-        }
-        if (masterPort < 1 || masterPort > 65535) {
-            throw new BadInputException("master port " + masterPort + ": must be in 1..65535");
-        }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new BadInputException("distributed timeout " + timeout + ": must be positive");
         }
     }
 
+    /** A TCP rendezvous at {@code host:port}. */
+    public DistributedConfig(int worldSize, int rank, String host, int port, Backend backend, Duration timeout) {
+        this(worldSize, rank, new Rendezvous.Tcp(host, port), backend, timeout);
+    }
+
     /** One process, no peers: the trainer skips every collective. */
     public static DistributedConfig single() {
-        return new DistributedConfig(1, 0, "127.0.0.1", 29500, Backend.GLOO, DEFAULT_TIMEOUT);
+        return new DistributedConfig(1, 0, LOCAL, Backend.GLOO, DEFAULT_TIMEOUT);
     }
 
     /**
@@ -73,7 +74,7 @@ public record DistributedConfig(int worldSize, int rank, String masterHost, int 
      *
      * @param worldSizeFlag {@code --world-size}, or null when not given
      * @param rankFlag {@code --rank}, or null when not given
-     * @param masterFlag {@code --master ADDR:PORT} (IPv6 as {@code [addr]:port}), or null when not given
+     * @param masterFlag {@code --master ADDR:PORT} (IPv6 as {@code [addr]:port}) or {@code file:PATH}, or null when not given
      */
     public static DistributedConfig resolve(Integer worldSizeFlag, Integer rankFlag, String masterFlag,
                                             Map<String, String> env, Backend backend, Duration timeout) {
@@ -84,41 +85,29 @@ public record DistributedConfig(int worldSize, int rank, String masterHost, int 
             if (rankFlag != null || masterFlag != null) {
                 throw new BadInputException("--rank/--master need --world-size (or " + ENV_WORLD_SIZE + ")");
             }
-            return new DistributedConfig(1, 0, "127.0.0.1", 29500, backend, timeout);
+            return new DistributedConfig(1, 0, LOCAL, backend, timeout);
         }
         if (rank == null) {
             throw new BadInputException("world size " + world + " needs this process's rank: give --rank R or set " + ENV_RANK);
         }
-        if (world == 1 && masterFlag == null && env.get(ENV_MASTER_ADDR) == null) {
-            return new DistributedConfig(1, rank, "127.0.0.1", 29500, backend, timeout);
+        String masterAddr = env.get(ENV_MASTER_ADDR);
+        if (world == 1 && masterFlag == null && masterAddr == null) {
+            return new DistributedConfig(1, rank, LOCAL, backend, timeout);
         }
-        String host;
-        String portText;
+        Rendezvous rendezvous;
         if (masterFlag != null) {
-            int colon = masterFlag.lastIndexOf(':');
-            if (colon <= 0 || colon == masterFlag.length() - 1) {
-                throw new BadInputException("--master " + masterFlag + ": expected ADDR:PORT, e.g. 10.0.0.1:29500");
-            }
-            host = masterFlag.substring(0, colon);
-            portText = masterFlag.substring(colon + 1);
+            rendezvous = Rendezvous.parse(masterFlag, "--master");
+        } else if (masterAddr != null && masterAddr.startsWith("file:")) {
+            rendezvous = Rendezvous.parse(masterAddr, ENV_MASTER_ADDR);
         } else {
-            host = env.get(ENV_MASTER_ADDR);
-            portText = env.get(ENV_MASTER_PORT);
-            if (host == null || portText == null) {
+            String portText = env.get(ENV_MASTER_PORT);
+            if (masterAddr == null || portText == null) {
                 throw new BadInputException("world size " + world + " needs the rendezvous address: give --master ADDR:PORT or set "
                         + ENV_MASTER_ADDR + " and " + ENV_MASTER_PORT);
             }
+            rendezvous = new Rendezvous.Tcp(masterAddr, Rendezvous.port(portText));
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException("master port '" + portText + "': not a number");
-        }
-        return new DistributedConfig(world, rank, host, port, backend, timeout);
+        return new DistributedConfig(world, rank, rendezvous, backend, timeout);
     }
 
     public boolean distributed() {
@@ -132,7 +121,7 @@ public record DistributedConfig(int worldSize, int rank, String masterHost, int 
 
     /** The same job seen from another rank (what {@code --nproc} hands each worker it spawns). */
     public DistributedConfig withRank(int otherRank) {
-        return new DistributedConfig(worldSize, otherRank, masterHost, masterPort, backend, timeout);
+        return new DistributedConfig(worldSize, otherRank, rendezvous, backend, timeout);
     }
 
     /** The environment variables that describe this rank to a child process. */
@@ -140,8 +129,13 @@ public record DistributedConfig(int worldSize, int rank, String masterHost, int 
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put(ENV_WORLD_SIZE, Integer.toString(worldSize));
         vars.put(ENV_RANK, Integer.toString(rank));
-        vars.put(ENV_MASTER_ADDR, masterHost);
-        vars.put(ENV_MASTER_PORT, Integer.toString(masterPort));
+        switch (rendezvous) {
+            case Rendezvous.Tcp tcp -> {
+                vars.put(ENV_MASTER_ADDR, tcp.host());
+                vars.put(ENV_MASTER_PORT, Integer.toString(tcp.port()));
+            }
+            case Rendezvous.SharedFile file -> vars.put(ENV_MASTER_ADDR, file.describe());
+        }
         return vars;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.distributed.DistributedConfig.Backend;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,16 @@ class DistributedConfigTest {
 
     @Test
     void ipv6MasterInBrackets() {
-        assertEquals("::1", resolve(2, 0, "[::1]:29500", Map.of()).masterHost());
+        assertEquals(new Rendezvous.Tcp("::1", 29500), resolve(2, 0, "[::1]:29500", Map.of()).rendezvous());
+        assertEquals("[::1]:29500", resolve(2, 0, "[::1]:29500", Map.of()).rendezvous().describe());
+    }
+
+    @Test
+    void sharedFileRendezvous() {
+        DistributedConfig c = resolve(2, 1, "file:/mnt/shared/job7", Map.of());
+        assertEquals(new Rendezvous.SharedFile(Path.of("/mnt/shared/job7")), c.rendezvous());
+        assertEquals(c, resolve(null, null, null, c.environment()));
+        assertEquals("--master file:: the file path is empty", error(2, 0, "file:", Map.of()));
     }
 
     @Test
@@ -65,7 +75,7 @@ class DistributedConfigTest {
         assertEquals("world size 0: must be at least 1", error(0, 0, "h:1", Map.of()));
         assertEquals("master port 70000: must be in 1..65535", error(2, 0, "h:70000", Map.of()));
         assertEquals("master port 'x': not a number", error(2, 0, "h:x", Map.of()));
-        assertEquals("--master h: expected ADDR:PORT, e.g. 10.0.0.1:29500", error(2, 0, "h", Map.of()));
+        assertEquals("--master h: expected ADDR:PORT, e.g. 10.0.0.1:29500, or file:PATH", error(2, 0, "h", Map.of()));
         assertTrue(error(2, null, "h:1", Map.of()).contains("--rank R or set RANK"));
         assertTrue(error(2, 0, null, Map.of()).contains("--master ADDR:PORT or set MASTER_ADDR and MASTER_PORT"));
         assertEquals("WORLD_SIZE='two': not an integer", error(null, null, null, Map.of("WORLD_SIZE", "two")));
