@@ -16,12 +16,23 @@ public final class BatchPipeline implements AutoCloseable {
     /** Fills a slot's input with up to {@code slot.capacity()} rows; runs on the preprocessing thread. */
     @FunctionalInterface
     public interface Feed<T> {
-        /** Returns the rows written and a tag for the consumer; zero rows ends the stream. */
+        /** Returns the rows written and a tag for the consumer, or {@link Filled#end} when the stream is done. */
         Filled<T> fill(BatchSlot slot) throws Exception;
     }
 
-    /** What {@link Feed#fill} wrote. */
-    public record Filled<T>(int rows, T tag) {}
+    /**
+     * What {@link Feed#fill} wrote. A batch of zero rows that is not the end (say, every file in it
+     * failed to decode) skips the session but still reaches the sink with its tag.
+     */
+    public record Filled<T>(int rows, T tag, boolean end) {
+        public static <T> Filled<T> of(int rows, T tag) {
+            return new Filled<>(rows, tag, false);
+        }
+
+        public static <T> Filled<T> end(T tag) {
+            return new Filled<>(0, tag, true);
+        }
+    }
 
     /** Receives each batch's scores ({@code rows × classes} floats), in feed order, on the caller's thread. */
     @FunctionalInterface
@@ -80,7 +91,7 @@ public final class BatchPipeline implements AutoCloseable {
         while (true) {
             BatchSlot slot = slots[0];
             Filled<T> f = feed.fill(slot);
-            if (f.rows() == 0) {
+            if (f.end()) {
                 break;
             }
             rows += runAndConsume(slot, f, sink, timings);
@@ -97,7 +108,7 @@ public final class BatchPipeline implements AutoCloseable {
         try {
             while (true) {
                 Filled<T> f = await(next);
-                if (f.rows() == 0) {
+                if (f.end()) {
                     break;
                 }
                 BatchSlot current = slots[k & 1];
@@ -121,6 +132,10 @@ public final class BatchPipeline implements AutoCloseable {
     private <T> int runAndConsume(BatchSlot slot, Filled<T> f, Sink<T> sink, Timings timings) throws Exception {
         if (f.rows() < 0 || f.rows() > slot.capacity()) {
             throw new IllegalStateException("feed wrote " + f.rows() + " rows into a slot of " + slot.capacity());
+        }
+        if (f.rows() == 0) {
+            sink.accept(f.tag(), 0, FloatBuffer.allocate(0));
+            return 0;
         }
         timings.add(slot.run(f.rows()));
         sink.accept(f.tag(), f.rows(), slot.scores(f.rows()));

@@ -18,7 +18,7 @@ import java.util.List;
  * @param tta         "flip" when each image was averaged with its mirror, else "none"
  * @param device      where the session ran
  */
-public record EvalResult(Confusion confusion, int[] predictions, float[] confidence, double seconds,
+public record EvalResult(Confusion confusion, int[] predictions, double[] confidence, double seconds,
                          LatencyStats latency, int batchSize, String tta, Device device) {
     public long images() {
         return confusion.total();

@@ -42,7 +42,7 @@ public final class Evaluator {
         int n = data.size();
         int k = model.classCount();
         int[] predictions = new int[n];
-        float[] confidence = new float[n];
+        double[] confidence = new double[n];
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = data.label(i);
@@ -57,14 +57,14 @@ public final class Evaluator {
                 int start = next[0];
                 int count = Math.min(perBatch, n - start);
                 if (count <= 0) {
-                    return new BatchPipeline.Filled<>(0, start);
+                    return BatchPipeline.Filled.end(start);
                 }
                 pre.write(data.pixels(), start, count, false, slot.input(), 0);
                 if (flip) {
                     pre.write(data.pixels(), start, count, true, slot.input(), count);
                 }
                 next[0] = start + count;
-                return new BatchPipeline.Filled<>(count * views, start);
+                return BatchPipeline.Filled.of(count * views, start);
             };
             double[] row = new double[k];
             boolean softmax = !model.outputsProbabilities();
@@ -79,7 +79,7 @@ public final class Evaluator {
                         Scores.softmax(row);
                     }
                     predictions[start + i] = best;
-                    confidence[start + i] = (float) row[best];
+                    confidence[start + i] = row[best];
                 }
             };
             BatchPipeline.Stats stats = pipeline.run(feed, sink, options.pipelined());

@@ -1,0 +1,158 @@
+package dev.superconv.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.model.ModelSpec;
+import dev.superconv.export.ExportOptions;
+import dev.superconv.export.OnnxExporter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline on real superconv exports (random weights, width 0.25): every export option must give
+ * the same predictions through {@code eval} as the plain fp32 model, up to the option's rounding.
+ */
+class ExportedModelTest {
+    static final List<String> CIFAR10 = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+    private static final int N = 96;
+
+    @TempDir
+    static Path dir;
+
+    private static Checkpoint checkpoint;
+    private static Dataset data;
+
+    /** He-scaled convs, BN with positive and negative gammas, positive running variances. */
+    static Checkpoint randomCheckpoint(double width, long seed) {
+        ModelSpec spec = new ModelSpec(width, 0.125, 10);
+        Random rnd = new Random(seed);
+        Map<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
+        for (ModelSpec.TensorSpec t : spec.stateTensors()) {
+            float[] v = new float[(int) t.numel()];
+            for (int i = 0; i < v.length; i++) {
+                String n = t.name();
+                double x;
+                if (n.endsWith(".conv.weight")) {
+                    x = rnd.nextGaussian() * Math.sqrt(2.0 / (t.shape()[1] * 9));
+                } else if (n.endsWith(".bn.weight")) {
+                    x = (0.5 + rnd.nextDouble()) * (rnd.nextDouble() < 0.2 ? -1 : 1);
+                } else if (n.endsWith(".bn.running_var")) {
+                    x = 0.5 + rnd.nextDouble();
+                } else if (n.endsWith(".bn.bias") || n.endsWith(".bn.running_mean")) {
+                    x = 0.02 * rnd.nextGaussian();
+                } else {
+                    x = rnd.nextGaussian() * Math.sqrt(1.0 / t.shape()[1]);
+                }
+                v[i] = (float) x;
+            }
+            if (t.name().equals("fc.weight")) {
+                // ReLU features share a large common mode; zero-mean rows let the image decide the class
+                int in = (int) t.shape()[1];
+                for (int k = 0; k < t.shape()[0]; k++) {
+                    double mean = 0;
+                    for (int j = 0; j < in; j++) {
+                        mean += v[k * in + j] / in;
+                    }
+                    for (int j = 0; j < in; j++) {
+                        v[k * in + j] -= (float) mean;
+                    }
+                }
+            }
+            tensors.put(t.name(), new Checkpoint.Tensor(t.shape(), v));
+        }
+        ObjectNode meta = Checkpoint.newMeta();
+        new ModelInfo(spec, CIFAR10, ModelInfo.CIFAR10_MEAN, ModelInfo.CIFAR10_STD).writeTo(meta);
+        return new Checkpoint(meta, tensors);
+    }
+
+    @BeforeAll
+    static void setUp() {
+        checkpoint = randomCheckpoint(0.25, 41);
+        byte[] labels = new byte[N];
+        for (int i = 0; i < N; i++) {
+            labels[i] = (byte) (i % 10);
+        }
+        data = new Dataset(variedImages(N, 42), labels, CIFAR10);
+    }
+
+    /** Images with a per-image colour, gradient direction and noise level, so a random net tells them apart. */
+    static byte[] variedImages(int n, long seed) {
+        Random rnd = new Random(seed);
+        byte[] px = new byte[n * TestModels.PIXELS];
+        for (int i = 0; i < n; i++) {
+            double[] base = {rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256)};
+            double gy = rnd.nextGaussian() * 4;
+            double gx = rnd.nextGaussian() * 4;
+            double noise = rnd.nextDouble() * 60;
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        double v = base[c] + gy * (y - 16) * (c + 1) / 2 + gx * (x - 16) * (3 - c) / 2 + noise * rnd.nextGaussian();
+                        px[i * TestModels.PIXELS + (y * 32 + x) * 3 + c] = (byte) Math.max(0, Math.min(255, Math.round(v)));
+                    }
+                }
+            }
+        }
+        return px;
+    }
+
+    private static EvalResult eval(ExportOptions options, boolean flip) throws Exception {
+        Path f = dir.resolve(options.toString().replaceAll("[^a-z0-9]+", "_") + ".onnx");
+        OnnxExporter.export(checkpoint, options, f);
+        try (OrtModel m = OrtModel.open(f, SessionSettings.defaults().withDevice(Device.CPU).withIntraOpThreads(1), new GpuProbe(dir.resolve("x"), List.of()))) {
+            assertEquals(CIFAR10, m.classes());
+            return Evaluator.evaluate(m, data, new Evaluator.Options(32, flip, true));
+        }
+    }
+
+    private static void assertSame(EvalResult want, EvalResult got, double confidenceTolerance, int maxFlips) {
+        int flips = 0;
+        for (int i = 0; i < N; i++) {
+            if (want.predictions()[i] != got.predictions()[i]) {
+                flips++;
+            } else {
+                assertEquals(want.confidence()[i], got.confidence()[i], confidenceTolerance, "image " + i);
+            }
+        }
+        assertTrue(flips <= maxFlips, flips + " predictions differ");
+    }
+
+    @Test
+    void everyExportOptionPredictsLikeThePlainModel() throws Exception {
+        ExportOptions plain = ExportOptions.DEFAULT;
+        EvalResult base = eval(plain, false);
+        // random weights still spread the predictions (else agreement would prove little)
+        long distinct = java.util.Arrays.stream(base.predictions()).distinct().count();
+        assertTrue(distinct >= 3, "only " + distinct + " distinct predictions");
+
+        assertSame(base, eval(plain.withFoldBn(false), false), 1e-4, 1);
+        assertSame(base, eval(plain.withInput(ExportOptions.InputFormat.UINT8_NHWC), false), 1e-4, 1);
+        assertSame(base, eval(plain.withOutput(ExportOptions.OutputKind.PROBS), false), 1e-4, 1);
+        assertSame(base, eval(plain.withPrecision(ExportOptions.Precision.FP16), false), 2e-2, 4);
+    }
+
+    @Test
+    void flipTtaInThePipelineMatchesTheExportedTtaGraph() throws Exception {
+        EvalResult pipelineTta = eval(ExportOptions.DEFAULT, true);
+        EvalResult graphTta = eval(ExportOptions.DEFAULT.withTta(ExportOptions.Tta.FLIP), false);
+        assertEquals("flip", pipelineTta.tta());
+        assertEquals("flip (in graph)", graphTta.tta());
+        assertSame(pipelineTta, graphTta, 1e-4, 1);
+        // asking for TTA on a model that already has it in its graph runs it once (no double mirror)
+        EvalResult both = eval(ExportOptions.DEFAULT.withTta(ExportOptions.Tta.FLIP), true);
+        assertEquals("flip (in graph)", both.tta());
+        assertArrayEquals(graphTta.predictions(), both.predictions());
+    }
+}
