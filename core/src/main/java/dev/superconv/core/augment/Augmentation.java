@@ -2,6 +2,7 @@ package dev.superconv.core.augment;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -133,38 +134,71 @@ public final class Augmentation {
                 PixelKernels.interleaved(vector, src, srcOffset, height * width, false, dst, dstOffset, k);
             }
         } else {
-            // Output x reads source column ox ± x; the columns inside the source form one run [xa, xb).
-            int xa = mirrored ? Math.max(0, ox - width + 1) : Math.max(0, -ox);
-            int xb = mirrored ? Math.min(width, ox + 1) : Math.min(width, width - ox);
-            int runStart = mirrored ? ox - xb + 1 : ox + xa;
-            boolean zeroPad = plan.padMode() == PadMode.ZERO;
-            for (int y = 0; y < height; y++) {
-                int sy = y + oy;
-                boolean rowInside = sy >= 0 && sy < height;
-                if (!rowInside && zeroPad) {
-                    for (int x = 0; x < width; x++) {
-                        padPixel(dst, dstOffset, y, x, planar, k);
-                    }
-                    continue;
-                }
-                sy = PadMode.reflect(sy, height);
-                long row = srcOffset + 3L * width * sy;
-                long out = dstOffset + 4L * (y * width + xa) * (planar ? 1 : 3);
-                if (planar) {
-                    PixelKernels.planar(vector, src, row + 3L * runStart, xb - xa, mirrored, dst, out, plane, k);
-                } else {
-                    PixelKernels.interleaved(vector, src, row + 3L * runStart, xb - xa, mirrored, dst, out, k);
-                }
-                for (int x = 0; x < xa; x++) {
-                    borderPixel(src, row, dst, dstOffset, y, x, mirrored ? ox - x : ox + x, zeroPad, planar, k);
-                }
-                for (int x = xb; x < width; x++) {
-                    borderPixel(src, row, dst, dstOffset, y, x, mirrored ? ox - x : ox + x, zeroPad, planar, k);
-                }
-            }
+            renderShifted(vector, src, srcOffset, plan, dst, dstOffset, planar, k);
         }
         for (int h = 0; h < plan.holeCount(); h++) {
             fillHole(dst, dstOffset, plan.holeY0(h), plan.holeX0(h), plan.holeY1(h), plan.holeX1(h), planar, holeFills[h]);
+        }
+    }
+
+    /**
+     * Output x of a row reads source column {@code first + x} ({@code first + W − 1 − x} when
+     * mirrored). A row whose columns all lie inside the source is converted straight from it; any
+     * other row is first gathered into the plan's W-pixel scratch row (one bulk copy plus at most
+     * {@code pad} border pixels per side), so the kernel always sees one full contiguous run.
+     */
+    private void renderShifted(boolean vector, MemorySegment src, long srcOffset, SamplePlan plan,
+                               MemorySegment dst, long dstOffset, boolean planar, PixelKernels.Coefficients k) {
+        int oy = plan.offsetY();
+        int first = plan.mirrored() ? plan.offsetX() - width + 1 : plan.offsetX();
+        int lo = Math.max(first, 0);
+        int hi = Math.min(first + width, width);
+        boolean zeroPad = plan.padMode() == PadMode.ZERO;
+        boolean mirrored = plan.mirrored();
+        byte[] row = plan.row();
+        MemorySegment rowSegment = plan.rowSegment();
+        long plane = 4L * height * width;
+        for (int y = 0; y < height; y++) {
+            int sy = y + oy;
+            boolean rowInside = sy >= 0 && sy < height;
+            MemorySegment runSource = rowSegment;
+            long runOffset = 0;
+            if (!rowInside && zeroPad) {
+                Arrays.fill(row, (byte) 0);
+            } else {
+                long line = srcOffset + 3L * width * PadMode.reflect(sy, height);
+                if (first == 0) {
+                    runSource = src;
+                    runOffset = line;
+                } else {
+                    MemorySegment.copy(src, line + 3L * lo, rowSegment, 3L * (lo - first), 3L * (hi - lo));
+                    for (int c = first; c < lo; c++) {
+                        borderPixel(src, line, row, 3 * (c - first), c, zeroPad);
+                    }
+                    for (int c = hi; c < first + width; c++) {
+                        borderPixel(src, line, row, 3 * (c - first), c, zeroPad);
+                    }
+                }
+            }
+            long out = dstOffset + 4L * y * width * (planar ? 1 : 3);
+            if (planar) {
+                PixelKernels.planar(vector, runSource, runOffset, width, mirrored, dst, out, plane, k);
+            } else {
+                PixelKernels.interleaved(vector, runSource, runOffset, width, mirrored, dst, out, k);
+            }
+        }
+    }
+
+    private void borderPixel(MemorySegment src, long line, byte[] row, int at, int column, boolean zeroPad) {
+        if (zeroPad) {
+            row[at] = 0;
+            row[at + 1] = 0;
+            row[at + 2] = 0;
+        } else {
+            long from = line + 3L * PadMode.reflect(column, width);
+            row[at] = src.get(ValueLayout.JAVA_BYTE, from);
+            row[at + 1] = src.get(ValueLayout.JAVA_BYTE, from + 1);
+            row[at + 2] = src.get(ValueLayout.JAVA_BYTE, from + 2);
         }
     }
 
@@ -192,26 +226,6 @@ public final class Augmentation {
             Cutout.apply(out, height, width, layout, plan.holeY0(h), plan.holeX0(h), plan.holeY1(h), plan.holeX1(h), holeFills[h]);
         }
         return out;
-    }
-
-    private void borderPixel(MemorySegment src, long row, MemorySegment dst, long dstOffset, int y, int x, int sx,
-                             boolean zeroPad, boolean planar, PixelKernels.Coefficients k) {
-        if (zeroPad) {
-            padPixel(dst, dstOffset, y, x, planar, k);
-            return;
-        }
-        long in = row + 3L * PadMode.reflect(sx, width);
-        for (int c = 0; c < 3; c++) {
-            float v = Math.fma((float) (src.get(ValueLayout.JAVA_BYTE, in + c) & 0xFF), k.scale()[c], k.bias()[c]);
-            dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, valueOffset(dstOffset, y, x, c, planar), v);
-        }
-    }
-
-    /** A zero-padding pixel: uint8 0, normalised, which is exactly bias[c]. */
-    private void padPixel(MemorySegment dst, long dstOffset, int y, int x, boolean planar, PixelKernels.Coefficients k) {
-        for (int c = 0; c < 3; c++) {
-            dst.set(ValueLayout.JAVA_FLOAT_UNALIGNED, valueOffset(dstOffset, y, x, c, planar), k.bias()[c]);
-        }
     }
 
     private long valueOffset(long dstOffset, int y, int x, int c, boolean planar) {

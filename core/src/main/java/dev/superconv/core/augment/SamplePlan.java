@@ -1,5 +1,7 @@
 package dev.superconv.core.augment;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Everything random about one sample, reduced to a map from output to source coordinates plus the
  * holes to punch: output pixel (y, x) comes from source pixel (y + offsetY, mirrored ? offsetX − x :
@@ -17,12 +19,25 @@ public final class SamplePlan {
     private boolean cropped;
     private final int[] holes;
     private int holeCount;
+    /** One output row of source pixels, border included: the renderer's per-worker scratch. */
+    private final byte[] row;
+    private final MemorySegment rowSegment;
 
     /** A plan for {@code height × width} images with room for {@code maxHoles} cutout holes. */
     public SamplePlan(int height, int width, int maxHoles) {
         this.height = height;
         this.width = width;
         this.holes = new int[4 * maxHoles];
+        this.row = new byte[3 * width];
+        this.rowSegment = MemorySegment.ofArray(row);
+    }
+
+    byte[] row() {
+        return row;
+    }
+
+    MemorySegment rowSegment() {
+        return rowSegment;
     }
 
     /** Back to the identity map with no holes. */
