@@ -1,0 +1,80 @@
+package dev.superconv.bindings;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.io.AtomicFiles;
+import dev.superconv.core.report.EpochMetrics;
+import dev.superconv.core.report.MetricsLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The files of a run directory ({@code runs/NAME/}): {@code config.json}, {@code metrics.jsonl},
+ * {@code best.pt}, {@code last.pt}. Every write is atomic (temp + fsync + rename).
+ */
+public record RunFiles(Path dir) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINES = new ObjectMapper();
+
+    public Path config() {
+        return dir.resolve("config.json");
+    }
+
+    public Path metrics() {
+        return dir.resolve("metrics.jsonl");
+    }
+
+    public Path best() {
+        return dir.resolve("best.pt");
+    }
+
+    public Path last() {
+        return dir.resolve("last.pt");
+    }
+
+    /** A fresh run must not overwrite a previous one; a resumed run needs its last.pt. */
+    public void checkStart(boolean resume) {
+        if (resume) {
+            if (!Files.isRegularFile(last())) {
+                throw new BadInputException("--resume: " + last() + " does not exist (nothing to resume)");
+            }
+        } else if (Files.exists(last()) || Files.exists(metrics())) {
+            throw new BadInputException(dir + " already holds a training run; use --resume to continue it or choose another --name/--out");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeConfig(ObjectNode config) {
+        try {
+            AtomicFiles.writeString(config(), JSON.writeValueAsString(config) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Rewrites metrics.jsonl with exactly these epochs (so a resumed run never duplicates a line). */
+    public void writeMetrics(List<EpochMetrics> epochs) {
+        StringBuilder text = new StringBuilder();
+        for (EpochMetrics m : epochs) {
+            try {
+                text.append(LINES.writeValueAsString(m)).append('\n');
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        AtomicFiles.writeString(metrics(), text.toString());
+    }
+
+    public List<EpochMetrics> readMetrics() {
+        return Files.exists(metrics()) ? MetricsLog.read(metrics()) : List.of();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.superconv.bindings;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.report.EpochMetrics;
+import dev.superconv.core.report.MetricsLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    private static final Dataset TRAIN = SyntheticData.dataset(512, 4, 1);
+    private static final Dataset TEST = SyntheticData.dataset(128, 4, 2);
+
+    private static final Trainer.Listener PRINT = new Trainer.Listener() {
+        @Override
+        public void message(String line) {
+            System.out.println(line);
+        }
+    };
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void natives() {
+        Natives.load();
+    }
+
+    @Test
+    void lossFallsAndRunFilesAreWritten() throws Exception {
+        List<String> log = new ArrayList<>();
+        TrainConfig.Builder config = SyntheticData.tiny();
+        config.epochs = 4;
+        Trainer.Result r = Trainer.train(config.build(), TRAIN, TEST, dir, false, new Trainer.Listener() {
+            @Override
+            public void message(String line) {
+                log.add(line);
+                System.out.println(line);
+            }
+        });
+        List<EpochMetrics> h = r.history();
+        assertEquals(4, h.size());
+        assertTrue(h.get(3).trainLoss() < 0.7 * h.get(0).trainLoss(), "train loss falls: " + h);
+        assertTrue(h.get(3).testAcc() > 0.6, "test accuracy well above chance (0.25): " + h.get(3));
+        assertEquals(h, MetricsLog.read(dir.resolve("metrics.jsonl")));
+        assertTrue(log.contains("Test Accuracy has increased. Saving the model"), log.toString());
+        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"max_lr\" : 0.4"));
+
+        Checkpoint best = Checkpoint.read(dir.resolve("best.pt"));
+        Checkpoint last = Checkpoint.read(dir.resolve("last.pt"));
+        assertEquals(0.0625, ModelInfo.of(last).spec().width());
+        assertEquals(r.bestEpoch(), best.meta().path("training").path("epochs_done").asInt());
+        assertTrue(last.tensors().containsKey("optim.prep.conv.weight.momentum_buffer"));
+        assertFalse(best.tensors().keySet().stream().anyMatch(k -> k.startsWith("optim.")), "best.pt holds the model only");
+
+        // libtorch's fp32 evaluation of last.pt reproduces the last logged test accuracy
+        Evaluator.Result eval = Evaluator.evaluate(last, TEST, DeviceChoice.CPU, 0, true);
+        assertEquals(h.get(3).testAcc(), eval.accuracy(), 1e-9);
+        int agree = 0;
+        for (int i = 0; i < TEST.size(); i++) {
+            agree += eval.predictions()[i] == TEST.label(i) ? 1 : 0;
+            float sum = 0;
+            for (int k = 0; k < 4; k++) {
+                sum += eval.probabilities()[i * 4 + k];
+            }
+            assertEquals(1f, sum, 1e-4f);
+        }
+        assertEquals(eval.accuracy(), agree / (double) TEST.size(), 1e-12);
+    }
+
+    @Test
+    void resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne() {
+        TrainConfig config = SyntheticData.tiny().build();
+        Path straight = dir.resolve("straight");
+        Path interrupted = dir.resolve("interrupted");
+        Trainer.train(config, TRAIN, TEST, straight, false, PRINT);
+        RuntimeException crash = assertThrows(RuntimeException.class, () ->
+                Trainer.train(config, TRAIN, TEST, interrupted, false, new Trainer.Listener() {
+                    @Override
+                    public void message(String line) {
+                        System.out.println(line);
+                    }
+
+                    @Override
+                    public void epochEnd(EpochMetrics m) {
+                        throw new RuntimeException("simulated crash after epoch " + m.epoch());
+                    }
+                }));
+        assertEquals("simulated crash after epoch 1", crash.getMessage());
+        assertThrows(BadInputException.class, () -> Trainer.train(config, TRAIN, TEST, interrupted, false, PRINT),
+                "a fresh run refuses to overwrite");
+        Trainer.Result resumed = Trainer.train(config, TRAIN, TEST, interrupted, true, PRINT);
+        assertEquals(3, resumed.history().size());
+
+        Checkpoint a = Checkpoint.read(straight.resolve("last.pt"));
+        Checkpoint b = Checkpoint.read(interrupted.resolve("last.pt"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (String name : a.tensors().keySet()) {
+            assertArrayEquals(a.tensor(name).data(), b.tensor(name).data(), 0f, name);
+        }
+        assertEquals(MetricsLog.read(straight.resolve("metrics.jsonl")).stream().map(EpochMetrics::testAcc).toList(),
+                MetricsLog.read(interrupted.resolve("metrics.jsonl")).stream().map(EpochMetrics::testAcc).toList());
+    }
+
+    @Test
+    void divergenceStopsAtOnceWithoutWritingCheckpoints() {
+        TrainConfig.Builder b = SyntheticData.tiny();
+        b.maxLr = 1e9;
+        b.divFactor = 1;
+        Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class,
+                () -> Trainer.train(b.build(), TRAIN, TEST, dir, false, PRINT));
+        assertTrue(e.getMessage().contains("epoch 1"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("best.pt")));
+        assertFalse(Files.exists(dir.resolve("last.pt")));
+    }
+
+    @Test
+    void residentMemoryStaysFlatAcrossEpochs() {
+        TrainConfig.Builder b = SyntheticData.tiny();
+        b.epochs = 8;
+        List<Long> rss = new ArrayList<>();
+        Trainer.train(b.build(), TRAIN, TEST, dir, false, new Trainer.Listener() {
+            @Override
+            public void epochEnd(EpochMetrics m) {
+                rss.add(SyntheticData.rssBytes());
+            }
+        });
+        // After two warm-up epochs (allocator pools, JIT) RSS may wobble but must not climb:
+        // 16 steps × 6 epochs of leaked batch tensors would add far more than the 24 MiB allowed.
+        long warm = rss.get(1);
+        long max = rss.stream().skip(2).mapToLong(Long::longValue).max().orElseThrow();
+        assertTrue(max - warm < 24L << 20, "RSS by epoch (MiB): " + rss.stream().map(v -> v >> 20).toList());
+    }
+
+    @Test
+    void badSettingsNameTheFlag() {
+        assertFlag("--batch-size", b -> b.batchSize = 0);
+        assertFlag("--max-lr", b -> b.maxLr = -0.1);
+        assertFlag("--epochs", b -> b.epochs = 0);
+        assertFlag("--pct-start", b -> b.pctStart = 1.5);
+        assertFlag("--label-smoothing", b -> b.labelSmoothing = 1);
+        assertFlag("--width", b -> b.width = 0);
+        assertFlag("--peak-epoch", b -> {
+            b.schedule = TrainConfig.ScheduleKind.PIECEWISE;
+            b.peakEpoch = 30;
+        });
+    }
+
+    private static void assertFlag(String flag, java.util.function.Consumer<TrainConfig.Builder> change) {
+        TrainConfig.Builder b = SyntheticData.tiny();
+        change.accept(b);
+        BadInputException e = assertThrows(BadInputException.class, b::build);
+        assertTrue(e.getMessage().startsWith(flag), e.getMessage());
+    }
+}
