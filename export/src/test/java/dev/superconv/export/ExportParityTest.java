@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ONNX Runtime (CPU) running the exported file vs libtorch's functional ops on the checkpoint
  * tensors: max |Δ| ≤ 1e-4 in fp32 and ≤ 1e-2 in fp16, at batch sizes 7 and 1. Every option
  * combination at width 0.25 with 30 % negative BN gammas (so every pooled BN has a negative
- * scale); a covering subset at width 0.5; all-positive gammas for the fold-through-max-pool path.
+ * scale); a covering subset at width 0.5; the default at width 1; all-positive gammas for the
+ * fold-through-max-pool path.
  */
 class ExportParityTest {
     private static final int BATCH = 7;
@@ -61,6 +62,7 @@ class ExportParityTest {
                 d.withFoldBn(false).withInput(InputFormat.UINT8_NHWC)}) {
             s.add(Arguments.of(0.5, NEGATIVE, o));
         }
+        s.add(Arguments.of(1.0, NEGATIVE, d));
         for (double width : new double[] {0.25, 0.5}) {
             s.add(Arguments.of(width, 0.0, d));
             s.add(Arguments.of(width, 0.0, d.withInput(InputFormat.UINT8_NHWC).withPrecision(Precision.FP16)));
