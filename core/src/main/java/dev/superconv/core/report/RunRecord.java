@@ -45,8 +45,17 @@ public record RunRecord(Path dir, JsonNode config, List<EpochMetrics> epochs) {
         return new RunRecord(dir, config, MetricsLog.read(dir.resolve(METRICS)));
     }
 
+    /**
+     * A setting of the run: a top-level field of config.json, or else one of its {@code train}
+     * object (where the trainer keeps its hyperparameters); a missing node when neither has it.
+     */
+    public JsonNode setting(String key) {
+        JsonNode top = config.path(key);
+        return top.isMissingNode() || top.isNull() ? config.path("train").path(key) : top;
+    }
+
     public String name() {
-        JsonNode n = config.get("name");
+        JsonNode n = setting("name");
         return n != null && n.isTextual() ? n.asText() : dir.toAbsolutePath().normalize().getFileName().toString();
     }
 
@@ -75,8 +84,8 @@ public record RunRecord(Path dir, JsonNode config, List<EpochMetrics> epochs) {
 
     /** The command line that started the run, as recorded in config.json ({@code command}: string or list of words). */
     public String command() {
-        JsonNode c = config.get("command");
-        if (c == null || c.isNull()) {
+        JsonNode c = setting("command");
+        if (c.isMissingNode() || c.isNull()) {
             return "";
         }
         if (c.isArray()) {
@@ -89,9 +98,9 @@ public record RunRecord(Path dir, JsonNode config, List<EpochMetrics> epochs) {
 
     /** Class names from config.json ({@code classes}), empty when the trainer did not record them. */
     public List<String> classes() {
-        JsonNode c = config.get("classes");
+        JsonNode c = setting("classes");
         List<String> names = new ArrayList<>();
-        if (c != null && c.isArray()) {
+        if (c.isArray()) {
             c.forEach(w -> names.add(w.asText()));
         }
         return names;
