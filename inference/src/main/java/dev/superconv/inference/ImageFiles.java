@@ -111,6 +111,7 @@ public final class ImageFiles {
                     stream.close();
                     stream = null;
                 }
+                current = java.util.Collections.emptyIterator();
             }
         };
     }

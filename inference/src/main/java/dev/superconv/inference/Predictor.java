@@ -153,7 +153,7 @@ public final class Predictor {
                 }
             } catch (RuntimeException ex) {
                 // a walk that breaks (not a per-folder listing error) ends the stream with one error row
-                queue.put(new Pending(Path.of("."), CompletableFuture.failedFuture(new ImageFiles.UnusableImageException("file walk failed: " + ex.getMessage()))));
+                queue.put(new Pending(Path.of("."), CompletableFuture.failedFuture(new ImageFiles.UnusableImageException("file walk failed: " + ex))));
             }
             queue.put(END);
         } catch (InterruptedException stop) {

@@ -174,9 +174,13 @@ class PredictorTest {
     @Test
     void walkIsLazyAndReportsMissingPaths() throws Exception {
         writePng(dir.resolve("w/x.jpg.png"), TestModels.randomImages(1, 36), 32, 32);
-        Iterator<ImageFiles.Entry> it = ImageFiles.walk(List.of(dir.resolve("nope"), dir.resolve("w")));
+        Path single = dir.resolve("single.png");
+        writePng(single, TestModels.randomImages(1, 37), 32, 32);
+        Iterator<ImageFiles.Entry> it = ImageFiles.walk(List.of(dir.resolve("nope"), dir.resolve("w"), single, dir.resolve("w")));
         ImageFiles.Entry first = it.next();
         assertTrue(first.failed());
+        assertEquals(dir.resolve("w/x.jpg.png"), it.next().path());
+        assertEquals(single, it.next().path());
         assertEquals(dir.resolve("w/x.jpg.png"), it.next().path());
         assertTrue(!it.hasNext());
     }
