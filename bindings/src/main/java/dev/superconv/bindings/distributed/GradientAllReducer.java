@@ -1,6 +1,7 @@
 package dev.superconv.bindings.distributed;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -17,7 +18,8 @@ import org.bytedeco.pytorch.Work;
  * <p>Gradients are packed into a few flat buckets (≤ 25 MB each by default); all buckets'
  * all-reduces are started before the first is awaited, so packing bucket i+1 overlaps the
  * transfer of bucket i. A parameter that got no gradient on a rank contributes zeros there, and
- * gets the averaged gradient afterwards, as in DDP.
+ * gets the averaged gradient afterwards, as in DDP. The buckets outlive {@link #close()} as long as
+ * a gradient still views them (libtorch reference-counts the storage).
  */
 public final class GradientAllReducer implements AutoCloseable {
     private final DistributedContext context;
@@ -53,7 +55,13 @@ public final class GradientAllReducer implements AutoCloseable {
         return lastNanos;
     }
 
-    /** Replaces each parameter's gradient by its mean over the ranks. Every rank must call it once per step. */
+    /**
+     * Replaces each parameter's gradient by its mean over the ranks. Every rank must call it once
+     * per step. Afterwards each gradient is a view into its bucket (DDP's
+     * {@code gradient_as_bucket_view}): nothing is copied back, and if the optimizer zeroes
+     * gradients in place instead of dropping them, the next backward accumulates straight into
+     * the bucket and packing is skipped too.
+     */
     public void averageGradients() {
         long start = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
@@ -64,8 +72,17 @@ public final class GradientAllReducer implements AutoCloseable {
             List<FlatBuckets.Bucket> all = buckets.buckets();
             Work[] works = new Work[all.size()];
             for (int b = 0; b < all.size(); b++) {
-                buckets.pack(all.get(b), grads);
-                works[b] = context.startAllReduceSum(all.get(b).flat());
+                FlatBuckets.Bucket bucket = all.get(b);
+                for (int k = 0; k < bucket.count(); k++) {
+                    Tensor grad = grads.get(bucket.first() + k);
+                    Tensor view = buckets.slice(bucket, k);
+                    if (!grad.defined()) {
+                        view.zero_();
+                    } else if (!sameMemory(grad, view)) {
+                        view.copy_(grad);
+                    }
+                }
+                works[b] = context.startAllReduceSum(bucket.flat());
             }
             for (int b = 0; b < all.size(); b++) {
                 FlatBuckets.Bucket bucket = all.get(b);
@@ -73,16 +90,21 @@ public final class GradientAllReducer implements AutoCloseable {
                 bucket.flat().div_(worldSize);
                 for (int k = 0; k < bucket.count(); k++) {
                     int i = bucket.first() + k;
-                    Tensor mean = buckets.slice(bucket, k);
-                    if (grads.get(i).defined()) {
-                        grads.get(i).copy_(mean);
-                    } else {
-                        parameters.get(i).mutable_grad().put(mean.clone());
+                    Tensor view = buckets.slice(bucket, k);
+                    if (!grads.get(i).defined() || !sameMemory(grads.get(i), view)) {
+                        // detach(): the same memory without autograd view metadata; optimizers call
+                        // detach_() on gradients in zero_grad, which libtorch refuses on views.
+                        parameters.get(i).mutable_grad().put(view.detach());
                     }
                 }
             }
         }
         lastNanos = System.nanoTime() - start;
+    }
+
+    private static boolean sameMemory(Tensor a, Tensor b) {
+        return a.data_ptr().address() == b.data_ptr().address()
+                && Arrays.equals(a.strides().vec().get(), b.strides().vec().get());
     }
 
     @Override

@@ -18,6 +18,23 @@ import org.bytedeco.pytorch.global.torch;
 final class AllReduceTiming {
     private AllReduceTiming() {}
 
+    /** Sorted wall times of {@code iterations} calls after two warm-ups; {@code prepare} runs untimed before each. */
+    private static long[] time(DistributedContext ctx, GradientAllReducer reducer, int iterations, Runnable prepare) {
+        long[] nanos = new long[iterations];
+        for (int i = -2; i < iterations; i++) {
+            try (PointerScope scope = new PointerScope()) {
+                prepare.run();
+            }
+            ctx.barrier();
+            reducer.averageGradients();
+            if (i >= 0) {
+                nanos[i] = reducer.lastNanos();
+            }
+        }
+        Arrays.sort(nanos);
+        return nanos;
+    }
+
     static void run(DistributedConfig config, long floats, int iterations) {
         try (DistributedContext ctx = DistributedContext.open(config); PointerScope scope = new PointerScope()) {
             // ResNet-9 width 1 has 6.57 M parameters in tensors from 64 to 2.36 M values; 8 tensors suffice
@@ -33,19 +50,20 @@ final class AllReduceTiming {
                 left -= n;
             }
             try (GradientAllReducer reducer = new GradientAllReducer(ctx, params)) {
-                long[] nanos = new long[iterations];
-                for (int i = -2; i < iterations; i++) {
-                    ctx.barrier();
-                    reducer.averageGradients();
-                    if (i >= 0) {
-                        nanos[i] = reducer.lastNanos();
+                // As after zero_grad(set_to_none=true): backward leaves fresh gradient tensors, which are packed.
+                long[] fresh = time(ctx, reducer, iterations, () -> {
+                    for (Tensor p : params) {
+                        p.mutable_grad().put(torch.full(p.sizes().vec().get(), new Scalar(config.rank() + 1.0)));
                     }
-                }
-                Arrays.sort(nanos);
+                });
+                // As after an in-place zero_grad: the gradients already live in the buckets, nothing is copied.
+                long[] inPlace = time(ctx, reducer, iterations, () -> { });
                 DistributedWorker.print("buckets", reducer.bucketCount());
                 DistributedWorker.print("floats", floats);
-                DistributedWorker.print("median_ms", nanos[iterations / 2] / 1e6);
-                DistributedWorker.print("min_ms", nanos[0] / 1e6);
+                DistributedWorker.print("fresh_median_ms", fresh[iterations / 2] / 1e6);
+                DistributedWorker.print("fresh_min_ms", fresh[0] / 1e6);
+                DistributedWorker.print("in_place_median_ms", inPlace[iterations / 2] / 1e6);
+                DistributedWorker.print("in_place_min_ms", inPlace[0] / 1e6);
                 DistributedWorker.print("grad_first", params.get(0).grad().get(0).item_double());
             }
             // The bare collective on one flat buffer of the same size: what packing and unpacking add.

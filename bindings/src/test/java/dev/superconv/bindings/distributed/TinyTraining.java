@@ -74,7 +74,9 @@ final class TinyTraining {
                         Tensor idx = longs(order, k * perRank, perRank);
                         Tensor x = images.index_select(0, idx); // (b, 3, 8, 8)
                         Tensor y = labels.index_select(0, idx); // (b)
-                        sgd.zero_grad();
+                        // Epoch 0 drops the gradients (fresh tensors get packed), epoch 1 zeroes them in
+                        // place (they stay views of the all-reduce buckets): both reducer paths.
+                        sgd.zero_grad(epoch == 0);
                         Tensor h = torch.conv2d(x, conv1, new TensorOptional(), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}, 1);
                         h = torch.batch_norm(h, new TensorOptional(bnWeight), new TensorOptional(bnBias),
                                 new TensorOptional(runningMean), new TensorOptional(runningVar), false, 0.1, 1e-5, false).relu();
