@@ -74,6 +74,17 @@ public record RunFiles(Path dir) {
         AtomicFiles.writeString(metrics(), text.toString());
     }
 
+    /** The configuration a run was started with (config.json's "train"), for --resume. */
+    public TrainConfig readTrainConfig() {
+        try {
+            return TrainConfig.fromJson(JSON.readTree(config().toFile()).path("train"));
+        } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(config() + ": no such file (not a training run directory?)");
+        } catch (IOException e) {
+            throw new BadInputException(config() + ": unreadable (" + e.getMessage() + ")");
+        }
+    }
+
     public List<EpochMetrics> readMetrics() {
         return Files.exists(metrics()) ? MetricsLog.read(metrics()) : List.of();
     }

@@ -144,6 +144,40 @@ public record TrainConfig(
         return o;
     }
 
+    /** Reads {@link #toJson()} back (config.json's "train" node), for --resume without repeating flags. */
+    public static TrainConfig fromJson(com.fasterxml.jackson.databind.JsonNode o) {
+        if (!o.isObject() || !o.has("epochs") || !o.has("max_lr")) {
+            throw new BadInputException("not a superconv training configuration (config.json lacks \"train\")");
+        }
+        Builder b = new Builder();
+        b.width = o.path("width").asDouble();
+        b.logitScale = o.path("logit_scale").asDouble();
+        b.epochs = o.path("epochs").asInt();
+        b.batchSize = o.path("batch_size").asInt();
+        b.schedule = ScheduleKind.valueOf(o.path("schedule").asText().toUpperCase(Locale.ROOT));
+        b.maxLr = o.path("max_lr").asDouble();
+        b.pctStart = o.path("pct_start").asDouble();
+        b.anneal = Anneal.parse(o.path("anneal").asText());
+        b.divFactor = o.path("div_factor").asDouble();
+        b.finalDivFactor = o.path("final_div_factor").asDouble();
+        b.threePhase = o.path("three_phase").asBoolean();
+        b.baseMomentum = o.path("base_momentum").asDouble();
+        b.maxMomentum = o.path("max_momentum").asDouble();
+        b.peakEpoch = o.path("peak_epoch").asDouble();
+        b.momentum = o.path("momentum").asDouble();
+        b.weightDecay = o.path("weight_decay").asDouble();
+        b.labelSmoothing = o.path("label_smoothing").asDouble();
+        b.cutoutSize = o.path("cutout").asInt();
+        b.precision = Precision.parse(o.path("precision").asText());
+        b.channelsLast = o.path("channels_last").asBoolean();
+        b.device = DeviceChoice.parse(o.path("device").asText());
+        b.threads = o.path("threads").asInt();
+        b.seed = o.path("seed").asLong();
+        b.limitTrain = o.path("limit_train").asInt();
+        b.limitTest = o.path("limit_test").asInt();
+        return b.build();
+    }
+
     public static Builder builder(Preset preset) {
         Builder b = new Builder();
         switch (preset) {
@@ -191,6 +225,37 @@ public record TrainConfig(
         public long seed = 0;
         public int limitTrain = 0;
         public int limitTest = 0;
+
+        /** A builder holding {@code c}'s values, to change a few fields of an existing configuration. */
+        public static Builder of(TrainConfig c) {
+            Builder b = new Builder();
+            b.width = c.width;
+            b.logitScale = c.logitScale;
+            b.epochs = c.epochs;
+            b.batchSize = c.batchSize;
+            b.schedule = c.schedule;
+            b.maxLr = c.maxLr;
+            b.pctStart = c.pctStart;
+            b.anneal = c.anneal;
+            b.divFactor = c.divFactor;
+            b.finalDivFactor = c.finalDivFactor;
+            b.threePhase = c.threePhase;
+            b.baseMomentum = c.baseMomentum;
+            b.maxMomentum = c.maxMomentum;
+            b.peakEpoch = c.peakEpoch;
+            b.momentum = c.momentum;
+            b.weightDecay = c.weightDecay;
+            b.labelSmoothing = c.labelSmoothing;
+            b.cutoutSize = c.cutoutSize;
+            b.precision = c.precision;
+            b.channelsLast = c.channelsLast;
+            b.device = c.device;
+            b.threads = c.threads;
+            b.seed = c.seed;
+            b.limitTrain = c.limitTrain;
+            b.limitTest = c.limitTest;
+            return b;
+        }
 
         public TrainConfig build() {
             return new TrainConfig(width, logitScale, epochs, batchSize, schedule, maxLr, pctStart, anneal, divFactor,
