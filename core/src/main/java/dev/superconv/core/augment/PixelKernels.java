@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The hot loop of the pipeline: a run of uint8 RGB pixels (HWC) becomes float32
  * {@code x · scale[c] + bias[c]} (one fused multiply-add, so scalar and vector agree bit for bit),
  * written either to three channel planes (NCHW) or interleaved (NHWC), optionally in reversed pixel
- * order (a horizontal flip). Crop and flip are thus free: the crop is where the run starts, the flip a
- * lane permutation folded into the de-interleave.
+ * order (a horizontal flip). Crop and flip thus cost no pass of their own: the crop is where the run
+ * starts (rows reaching into the padding are first gathered into a scratch row by the caller), the
+ * flip a lane permutation folded into the de-interleave.
  *
  * <p>The vector path handles a block of L pixels (3 byte vectors) at a time: a fixed permutation
  * gathers each output vector from the three inputs, bytes are zero-extended to int (never
