@@ -1,0 +1,166 @@
+package dev.superconv.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.data.DataSets;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.io.AtomicFiles;
+import dev.superconv.core.metrics.Confusion;
+import dev.superconv.core.plot.ConfusionPlot;
+import dev.superconv.core.plot.MisclassifiedGrid;
+import dev.superconv.inference.EvalResult;
+import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.LatencyStats;
+import dev.superconv.inference.OrtModel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code superconv eval}: batched, pipelined evaluation of an ONNX model on a whole split. */
+@Command(name = "eval", description = "Evaluate an ONNX model on a data split with ONNX Runtime: accuracy, per-class accuracy, confusion matrix, images/s, batch latency.")
+public final class EvalCommand implements Callable<Integer> {
+    private static final int MISCLASSIFIED_SHOWN = 64;
+
+    @Mixin CommonOptions common;
+    @Mixin InferenceOptions inference;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Data: a folder (ImageFolder or CIFAR binary), a .tar.gz, or cifar10.")
+    String data;
+
+    @Option(names = "--split", defaultValue = "test", description = "Split to evaluate (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Images per batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--tta", defaultValue = "none", description = "none or flip: also run each image mirrored and average the scores (default ${DEFAULT-VALUE}).")
+    String tta;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Evaluate a fixed subset of this many images (0 = all).")
+    int limit;
+
+    @Option(names = "--no-pipeline", description = "Preprocess and run batches one after the other (for comparison).")
+    boolean noPipeline;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+    boolean json;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Also write eval.json, confusion.csv, per_class.csv, predictions.csv, confusion.png, misclassified.png here.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Evaluator.Options options = new Evaluator.Options(batchSize, parseTta(tta), !noPipeline);
+        if (limit < 0) {
+            throw new BadInputException("--limit must be >= 0, got " + limit);
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        try (OrtModel model = OrtModel.open(inference.model, inference.settings())) {
+            if (!model.deviceNote().isEmpty()) {
+                stderr.println("superconv: " + model.deviceNote());
+            }
+            if (options.flipTta() && model.flipTtaInGraph()) {
+                stderr.println("superconv: the model already averages each image with its mirror (exported with --tta flip); running it once");
+            }
+            stderr.flush();
+            Dataset set = DataSets.loadSplit(data, split).limit(limit);
+            EvalResult r = Evaluator.evaluate(model, set, options);
+            if (json) {
+                stdout.println(new ObjectMapper().writeValueAsString(r.toJson()));
+            } else {
+                printReport(stdout, model, r);
+            }
+            if (out != null) {
+                writeOutputs(out, set, r);
+                if (!json) {
+                    stdout.println("wrote " + out.resolve("eval.json") + ", confusion.csv, per_class.csv, predictions.csv, confusion.png, misclassified.png");
+                }
+            }
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    static boolean parseTta(String text) {
+        return switch (text) {
+            case "none" -> false;
+            case "flip" -> true;
+            default -> throw new BadInputException("--tta must be none or flip, got '" + text + "'");
+        };
+    }
+
+    private static void printReport(PrintWriter out, OrtModel model, EvalResult r) {
+        Confusion c = r.confusion();
+        List<String> classes = r.classes();
+        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(), classes.size(), r.device().label());
+        out.printf(Locale.ROOT, "accuracy %.2f %% (%d / %d)%s%n", 100 * r.accuracy(), c.correct(), c.total(), r.tta().equals("none") ? "" : ", TTA " + r.tta());
+        int w = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
+        out.println("per class:");
+        double[] acc = c.classAccuracies();
+        for (int k = 0; k < classes.size(); k++) {
+            out.printf(Locale.ROOT, "  %-" + w + "s %7.2f %%  (%d / %d)%n", classes.get(k), 100 * acc[k], c.correct(k), c.support(k));
+        }
+        out.println("confusion (rows: true class, columns: predicted):");
+        out.printf(Locale.ROOT, "  %-" + w + "s", "");
+        for (String name : classes) {
+            out.printf(Locale.ROOT, " %6s", name.length() > 6 ? name.substring(0, 6) : name);
+        }
+        out.println();
+        for (int t = 0; t < classes.size(); t++) {
+            out.printf(Locale.ROOT, "  %-" + w + "s", classes.get(t));
+            for (int p = 0; p < classes.size(); p++) {
+                out.printf(Locale.ROOT, " %6d", c.count(t, p));
+            }
+            out.println();
+        }
+        LatencyStats l = r.latency();
+        out.printf(Locale.ROOT, "speed %.1f images/s (%d images in %.2f s, batch %d)%n", r.imagesPerSecond(), r.images(), r.seconds(), r.batchSize());
+        out.printf(Locale.ROOT, "batch latency ms: p50 %.1f, p95 %.1f, p99 %.1f, max %.1f (%d batches)%n", l.p50Ms(), l.p95Ms(), l.p99Ms(), l.maxMs(), l.batches());
+    }
+
+    private static void writeOutputs(Path dir, Dataset set, EvalResult r) throws Exception {
+        Confusion c = r.confusion();
+        List<String> classes = r.classes();
+        AtomicFiles.writeString(dir.resolve("eval.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r.toJson()) + "\n");
+        StringBuilder conf = new StringBuilder("true\\predicted");
+        classes.forEach(n -> conf.append(',').append(csv(n)));
+        conf.append('\n');
+        for (int t = 0; t < classes.size(); t++) {
+            conf.append(csv(classes.get(t)));
+            for (int p = 0; p < classes.size(); p++) {
+                conf.append(',').append(c.count(t, p));
+            }
+            conf.append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("confusion.csv"), conf.toString());
+        StringBuilder per = new StringBuilder("class,accuracy,correct,images\n");
+        double[] acc = c.classAccuracies();
+        for (int k = 0; k < classes.size(); k++) {
+            per.append(csv(classes.get(k))).append(',').append(acc[k]).append(',').append(c.correct(k)).append(',').append(c.support(k)).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("per_class.csv"), per.toString());
+        AtomicFiles.write(dir.resolve("predictions.csv"), os -> {
+            PrintWriter w = new PrintWriter(new java.io.OutputStreamWriter(os, java.nio.charset.StandardCharsets.UTF_8));
+            w.println("index,label,predicted,confidence");
+            for (int i = 0; i < set.size(); i++) {
+                w.println(i + "," + csv(classes.get(set.label(i))) + "," + csv(classes.get(r.predictions()[i])) + "," + (float) r.confidence()[i]);
+            }
+            w.flush();
+        });
+        ConfusionPlot.write(c, dir.resolve("confusion.png"));
+        MisclassifiedGrid.write(set, r.predictions(), r.confidence(), MISCLASSIFIED_SHOWN, dir.resolve("misclassified.png"));
+    }
+
+    static String csv(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}
