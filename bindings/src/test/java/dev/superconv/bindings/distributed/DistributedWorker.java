@@ -41,7 +41,7 @@ public final class DistributedWorker {
         try {
             switch (mode) {
                 case "collectives" -> collectives(config);
-                case "train" -> TinyTraining.run(config, Integer.parseInt(args[5]), Integer.parseInt(args[6]), Path.of(args[7]));
+                case "train" -> ResNetTraining.run(config, Integer.parseInt(args[5]), Integer.parseInt(args[6]), Path.of(args[7]));
                 case "die", "hang" -> failingPeer(config, mode);
                 case "bench" -> AllReduceTiming.run(config, Long.parseLong(args[5]), Integer.parseInt(args[6]));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
