@@ -1,6 +1,5 @@
 package dev.superconv.export;
 
-import com.google.protobuf.ByteString;
 import dev.superconv.core.BadInputException;
 import dev.superconv.export.onnx.AttributeProto;
 import dev.superconv.export.onnx.AttributeProto.AttributeType;
@@ -10,7 +9,6 @@ import dev.superconv.export.onnx.TensorProto.DataType;
 import dev.superconv.export.onnx.TensorShapeProto;
 import dev.superconv.export.onnx.TypeProto;
 import dev.superconv.export.onnx.ValueInfoProto;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -168,13 +166,5 @@ public final class GraphBuilder {
             a.addInts(v);
         }
         return a.build();
-    }
-
-    public static AttributeProto stringAttr(String name, String value) {
-        return AttributeProto.newBuilder()
-                .setName(name)
-                .setType(AttributeType.STRING)
-                .setS(ByteString.copyFrom(value, StandardCharsets.UTF_8))
-                .build();
     }
 }

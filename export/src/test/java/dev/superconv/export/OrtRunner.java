@@ -22,10 +22,6 @@ final class OrtRunner implements AutoCloseable {
         }
     }
 
-    OrtSession session() {
-        return session;
-    }
-
     /** float32 (n, 3, 32, 32) → (n, classes) flattened. */
     float[] runFloat(float[] nchw, int n) throws OrtException {
         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(nchw, 0, n * 3 * 32 * 32), new long[] {n, 3, 32, 32})) {
