@@ -38,7 +38,7 @@ public final class GradientAllReducer implements AutoCloseable {
         List<Tensor> trainable = new ArrayList<>();
         for (Tensor p : parameters) {
             if (p.requires_grad()) {
-                trainable.add(p);
+                trainable.add(Owned.retain(p));
             }
         }
         this.parameters = List.copyOf(trainable);
@@ -109,6 +109,9 @@ public final class GradientAllReducer implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Tensor p : parameters) {
+            p.close();
+        }
         buckets.close();
         worldSize.close();
     }

@@ -44,6 +44,7 @@ public final class DistributedWorker {
                 case "train" -> ResNetTraining.run(config, Integer.parseInt(args[5]), Integer.parseInt(args[6]), Path.of(args[7]));
                 case "die", "hang" -> failingPeer(config, mode);
                 case "bench" -> AllReduceTiming.run(config, Long.parseLong(args[5]), Integer.parseInt(args[6]));
+                case "throughput" -> StepThroughput.run(config, Integer.parseInt(args[5]), Integer.parseInt(args[6]));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             }
         } catch (DistributedException e) {

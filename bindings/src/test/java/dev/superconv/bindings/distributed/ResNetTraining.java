@@ -58,12 +58,8 @@ final class ResNetTraining {
             Tensor images = synthetic();
             Tensor labels = labels();
 
-            DistributedContext ctx = world > 1 ? DistributedContext.open(config) : null;
-            GradientAllReducer reducer = null;
-            if (ctx != null) {
-                ctx.broadcast(new ArrayList<>(state.values()), 0);
-                reducer = new GradientAllReducer(ctx, params);
-            }
+            // The trainer-facing API: joins the job and broadcasts rank 0's state.
+            DataParallel dp = world > 1 ? DataParallel.join(config, net) : null;
             try (NesterovSgd sgd = new NesterovSgd(new TensorVector(params.toArray(new Tensor[0])), net.parameterNames(), 0.05, 0.9, 5e-4)) {
                 ShardPlan plan = ShardPlan.training(SAMPLES, world, config.rank(), 77);
                 int steps = plan.batchesPerEpoch(perRank, true);
@@ -83,8 +79,8 @@ final class ResNetTraining {
                             }
                             Tensor loss = torch.cross_entropy_loss(net.forward(x), y); // mean over this rank's b
                             loss.backward();
-                            if (reducer != null) {
-                                reducer.averageGradients();
+                            if (dp != null) {
+                                dp.averageGradients();
                             }
                             sgd.step();
                             System.out.println(String.format(Locale.ROOT, "RESULT loss_e%d_s%d %.9g", epoch, k, loss.item_double()));
@@ -93,12 +89,9 @@ final class ResNetTraining {
                 }
             }
             DistributedWorker.writeFloats(out, new ArrayList<>(state.values()));
-            if (reducer != null) {
-                reducer.close();
-            }
-            if (ctx != null) {
-                ctx.barrier();
-                ctx.close();
+            if (dp != null) {
+                dp.barrier();
+                dp.close();
             }
         }
     }

@@ -1,0 +1,108 @@
+package dev.superconv.bindings.distributed;
+
+import dev.superconv.bindings.CustomResNet;
+import dev.superconv.core.distributed.DistributedConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * What the trainer needs from data parallelism, in the order it needs it: {@link #join} once the
+ * model exists (and, on {@code --resume}, after its state was restored) makes every rank start
+ * from rank 0's weights and BN statistics; {@link #averageGradients()} goes between
+ * {@code backward()} and the optimizer step; {@link #sum} adds up per-rank metrics; only the
+ * {@link #primary()} rank writes files.
+ *
+ * <p>BatchNorm running statistics stay per rank during an epoch, as in PyTorch DDP;
+ * {@link #averageBatchNormStatistics()} (optional, e.g. before each evaluation and checkpoint) makes
+ * them the mean over the ranks, so rank 0's checkpoint reflects all the data.
+ */
+public final class DataParallel implements AutoCloseable {
+    private final DistributedContext context;
+    private final GradientAllReducer reducer;
+    private final List<Tensor> batchNormStatistics;
+
+    private DataParallel(DistributedContext context, GradientAllReducer reducer, List<Tensor> batchNormStatistics) {
+        this.context = context;
+        this.reducer = reducer;
+        this.batchNormStatistics = batchNormStatistics;
+    }
+
+    /** Joins the job described by {@code config} (blocks until every rank has) and broadcasts rank 0's model state. */
+    public static DataParallel join(DistributedConfig config, CustomResNet model) {
+        DistributedContext context = DistributedContext.open(config);
+        try {
+            Map<String, Tensor> state = model.state();
+            List<Tensor> params = new ArrayList<>();
+            for (String name : model.parameterNames()) {
+                params.add(state.get(name));
+            }
+            List<Tensor> statistics = new ArrayList<>();
+            for (Map.Entry<String, Tensor> e : state.entrySet()) {
+                if (e.getKey().endsWith(".running_mean") || e.getKey().endsWith(".running_var")) {
+                    statistics.add(Owned.retain(e.getValue()));
+                }
+            }
+            context.broadcast(new ArrayList<>(state.values()), 0);
+            return new DataParallel(context, new GradientAllReducer(context, params), List.copyOf(statistics));
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    public int rank() {
+        return context.rank();
+    }
+
+    public int worldSize() {
+        return context.worldSize();
+    }
+
+    /** Rank 0: writes checkpoints, metrics, plots, config.json and shows the progress bar. */
+    public boolean primary() {
+        return context.primary();
+    }
+
+    public DistributedContext context() {
+        return context;
+    }
+
+    /** After {@code loss.backward()}, before {@code optimizer.step()}: every rank, every step. */
+    public void averageGradients() {
+        reducer.averageGradients();
+    }
+
+    /** Wall time of the last gradient average, for logging. */
+    public long lastAllReduceNanos() {
+        return reducer.lastNanos();
+    }
+
+    /** Replaces every BN running mean and variance by its mean over the ranks (every rank calls it). */
+    public void averageBatchNormStatistics() {
+        try (PointerScope scope = new PointerScope()) {
+            context.average(batchNormStatistics);
+        }
+    }
+
+    /** Element-wise sums over the ranks (e.g. loss sum, correct count, image count of an epoch). */
+    public double[] sum(double... values) {
+        return context.sum(values);
+    }
+
+    /** Waits for every rank, e.g. before the primary's last write so no rank exits while others still need it. */
+    public void barrier() {
+        context.barrier();
+    }
+
+    @Override
+    public void close() {
+        reducer.close();
+        for (Tensor t : batchNormStatistics) {
+            t.close();
+        }
+        context.close();
+    }
+}
