@@ -57,6 +57,9 @@ final class TrainSession implements AutoCloseable {
         log.accept(resolvedDevice == DeviceChoice.CPU
                 ? "device: cpu, " + threads + " threads" + (config.device() == DeviceChoice.AUTO ? " (no CUDA device found)" : "")
                 : "device: cuda");
+        if (config.precision() == Precision.BF16 && resolvedDevice == DeviceChoice.CPU && !Precision.cpuHasNativeBf16()) {
+            log.accept("note: this CPU has no native bf16 (AVX512_BF16/AMX); bf16 autocast is emulated here and slower than fp32");
+        }
         ModelSpec spec = config.modelSpec(train.classes().size());
         Normalize normalize = Normalize.cifar10();
         modelInfo = new ModelInfo(spec, train.classes(), normalize.mean(), normalize.std());
