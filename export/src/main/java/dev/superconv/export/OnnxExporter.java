@@ -27,7 +27,7 @@ public final class OnnxExporter {
     public static final long OPSET = 17;
     /** Meta fields of the checkpoint that are the model description, not the training run. */
     private static final Set<String> MODEL_KEYS = Set.of("model", "classes", "mean", "std");
-    private static final int MAX_TRAINING_FIELD_CHARS = 4096;
+    private static final int MAX_TRAINING_FIELD_CHARS = 16384;
 
     private OnnxExporter() {}
 
@@ -66,7 +66,7 @@ public final class OnnxExporter {
                 .setProducerVersion(producerVersion())
                 .setDomain("dev.superconv")
                 .setModelVersion(1)
-                .setDocString(modelDoc(info, options));
+                .setDocString(modelDoc(info, options) + trainingDoc(checkpoint.meta()));
         metadata(checkpoint, info, options).forEach((k, v) ->
                 m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return m.build();
@@ -118,6 +118,18 @@ public final class OnnxExporter {
                 + spec.numClasses() + " classes: " + String.join(", ", info.classes()) + ". "
                 + inputDoc(info, options) + " Output '" + ResNetGraph.outputName(options) + "' (N, "
                 + spec.numClasses() + "). Export: " + options + ".";
+    }
+
+    /** " Trained 24 epochs (best test accuracy 0.9412 at epoch 23)." when the trainer recorded it. */
+    private static String trainingDoc(ObjectNode meta) {
+        JsonNode t = meta.path("training");
+        if (!t.has("epochs_done")) {
+            return "";
+        }
+        String best = t.has("best_test_acc") && t.path("best_test_acc").asDouble() >= 0
+                ? String.format(java.util.Locale.ROOT, " (best test accuracy %.4f at epoch %d)", t.path("best_test_acc").asDouble(), t.path("best_epoch").asInt())
+                : "";
+        return " Trained " + t.path("epochs_done").asInt() + " epochs" + best + ".";
     }
 
     private static String inputDoc(ModelInfo info, ExportOptions options) {

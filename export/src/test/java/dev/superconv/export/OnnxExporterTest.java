@@ -50,6 +50,7 @@ class OnnxExporterTest {
         assertEquals("", m.getOpsetImport(0).getDomain());
         assertEquals("superconv", m.getProducerName());
         assertTrue(m.getDocString().contains("airplane, automobile"), m.getDocString());
+        assertTrue(m.getDocString().endsWith(" Trained 3 epochs (best test accuracy 0.8125 at epoch 2)."), m.getDocString());
         assertEquals("N", m.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
         assertEquals("probs", m.getGraph().getOutput(0).getName());
         assertEquals("N", m.getGraph().getOutput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
