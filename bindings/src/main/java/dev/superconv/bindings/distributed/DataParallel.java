@@ -15,9 +15,11 @@ import org.bytedeco.pytorch.Tensor;
  * {@code backward()} and the optimizer step; {@link #sum} adds up per-rank metrics; only the
  * {@link #primary()} rank writes files.
  *
- * <p>BatchNorm running statistics stay per rank during an epoch, as in PyTorch DDP;
- * {@link #averageBatchNormStatistics()} (optional, e.g. before each evaluation and checkpoint) makes
- * them the mean over the ranks, so rank 0's checkpoint reflects all the data.
+ * <p>BatchNorm normalises with each rank's own batch statistics, as in PyTorch DDP (no
+ * SyncBatchNorm). The running statistics drift apart between ranks unless synchronised:
+ * {@link #broadcastBatchNormStatistics()} copies rank 0's (DDP's {@code broadcast_buffers}),
+ * {@link #averageBatchNormStatistics()} takes the mean over the ranks. Either one before each
+ * evaluation and checkpoint makes every rank hold the same model.
  */
 public final class DataParallel implements AutoCloseable {
     private final DistributedContext context;
@@ -84,6 +86,16 @@ public final class DataParallel implements AutoCloseable {
     public void averageBatchNormStatistics() {
         try (PointerScope scope = new PointerScope()) {
             context.average(batchNormStatistics);
+        }
+    }
+
+    /**
+     * Replaces every BN running mean and variance by rank 0's: what DDP does before each forward
+     * with its default {@code broadcast_buffers=True}.
+     */
+    public void broadcastBatchNormStatistics() {
+        try (PointerScope scope = new PointerScope()) {
+            context.broadcast(batchNormStatistics, 0);
         }
     }
 

@@ -90,8 +90,11 @@ class MultiProcessTest {
                 start(dir, "train", 2, 1, port, 30_000, args[0], args[1], dir.resolve("w2r1.bin").toString()),
                 start(dir, "train", 1, 0, freePort(), 30_000, args[0], args[1], dir.resolve("w1.bin").toString()));
         try {
-            finish(procs.get(0), "train", 2, 0);
-            finish(procs.get(1), "train", 2, 1);
+            for (int rank = 0; rank < 2; rank++) {
+                Map<String, double[]> r = finish(procs.get(rank), "train", 2, rank);
+                assertEquals(0.5, r.get("bn_average_shift")[0], 1e-6, "BN statistics averaged over the ranks");
+                assertEquals(0.0, r.get("bn_broadcast_shift")[0], "BN statistics broadcast from rank 0");
+            }
             finish(procs.get(2), "train", 1, 0);
         } finally {
             WorkerProcesses.killAll(procs);

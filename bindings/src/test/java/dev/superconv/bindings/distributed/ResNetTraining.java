@@ -90,9 +90,24 @@ final class ResNetTraining {
             }
             DistributedWorker.writeFloats(out, new ArrayList<>(state.values()));
             if (dp != null) {
+                checkBatchNormSync(dp, state.get("prep.bn.running_mean"));
                 dp.barrier();
                 dp.close();
             }
+        }
+    }
+
+    /** Rank r shifts a running mean by r, then by 10·r: averaging adds (W−1)/2, broadcasting restores rank 0's. */
+    private static void checkBatchNormSync(DataParallel dp, Tensor runningMean) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Tensor before = runningMean.clone();
+            runningMean.add_(new Scalar((double) dp.rank()));
+            dp.averageBatchNormStatistics();
+            DistributedWorker.print("bn_average_shift", runningMean.sub(before).mean().item_double());
+            Tensor averaged = runningMean.clone();
+            runningMean.add_(new Scalar(10.0 * dp.rank()));
+            dp.broadcastBatchNormStatistics();
+            DistributedWorker.print("bn_broadcast_shift", runningMean.sub(averaged).abs().max().item_double());
         }
     }
 
