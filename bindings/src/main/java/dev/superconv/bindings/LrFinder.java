@@ -1,0 +1,183 @@
+package dev.superconv.bindings;
+
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.augment.AugmentConfig;
+import dev.superconv.core.augment.Batch;
+import dev.superconv.core.augment.BatchSource;
+import dev.superconv.core.augment.CutoutMode;
+import dev.superconv.core.augment.Layout;
+import dev.superconv.core.augment.Normalize;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.metrics.LrFinderResult;
+import dev.superconv.core.metrics.LrFinderRun;
+import dev.superconv.core.metrics.LrRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.CrossEntropyLossOptions;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Leslie Smith's LR range test on the Custom ResNet, as fastai's {@code lr_find} and
+ * pytorch-lr-finder run it: one SGD step per batch with the LR swept over an {@link LrRange}, the
+ * smoothed loss and the suggestions computed by {@link LrFinderRun}. The model given is restored
+ * afterwards bit for bit (weights, BN statistics and counters, gradients, train/eval mode), and the
+ * test uses an optimizer of its own, so the caller's model and optimizer are unchanged by a run.
+ */
+public final class LrFinder {
+    /**
+     * @param momentum SGD momentum during the test (Nesterov), fixed as in pytorch-lr-finder
+     */
+    public record Settings(LrRange range, double divergeFactor, double beta, double momentum) {
+        public static Settings of(LrRange range) {
+            return new Settings(range, LrFinderRun.DEFAULT_DIVERGE, LrFinderRun.DEFAULT_BETA, 0.9);
+        }
+
+        public Settings {
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new BadInputException("LR finder momentum must be in [0, 1), got " + momentum);
+            }
+        }
+    }
+
+    private LrFinder() {}
+
+    /**
+     * From a fresh model of {@code config} (width, seed, precision, device, threads, weight decay,
+     * label smoothing, batch size), trained on {@code train} with the seed's augmentation.
+     */
+    public static LrFinderResult run(TrainConfig config, Dataset train, Settings settings) {
+        Natives.load();
+        DeviceChoice device = config.device().resolve();
+        torch.set_num_threads(config.resolvedThreads());
+        if (train.size() < config.batchSize()) {
+            throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
+        }
+        Normalize normalize = Normalize.cifar10();
+        AugmentConfig batches = AugmentConfig.defaults()
+                .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
+                .withLayout(config.channelsLast() ? Layout.NHWC : Layout.NCHW)
+                .withCutout(config.cutoutSize(), CutoutMode.INSIDE).withSeed(config.seed());
+        torch.manual_seed(config.seed());
+        try (CustomResNet model = new CustomResNet(config.modelSpec(train.classes().size()));
+                BatchSource source = Trainer.SEED_AUGMENTATION.create(train, batches, normalize)) {
+            if (config.channelsLast()) {
+                model.toChannelsLast();
+            }
+            model.to(device.device(), false);
+            return run(model, source, settings, config.precision(), device, config.weightDecay(), config.labelSmoothing());
+        }
+    }
+
+    /** Range test on {@code model} (left as it was), batches drawn from {@code source} epoch after epoch. */
+    public static LrFinderResult run(CustomResNet model, BatchSource source, Settings settings, Precision precision,
+            DeviceChoice device, double weightDecay, double labelSmoothing) {
+        // The outer scope frees the snapshot copies and the optimizer's parameter list at the end.
+        try (PointerScope outer = new PointerScope(); BatchCycle batches = new BatchCycle(source)) {
+            Snapshot saved = Snapshot.of(model);
+            Map<String, Tensor> state = model.state();
+            TensorVector params = new TensorVector();
+            for (String name : model.parameterNames()) {
+                params.push_back(state.get(name));
+            }
+            CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
+            lossOptions.label_smoothing().put(labelSmoothing);
+            try (NesterovSgd optimizer = new NesterovSgd(params, model.parameterNames(), settings.range().startLr(), settings.momentum(), weightDecay)) {
+                model.train(true);
+                return LrFinderRun.run(settings.range(), settings.beta(), settings.divergeFactor(), (i, lr) -> {
+                    try (Batch batch = batches.next(); PointerScope scope = new PointerScope()) {
+                        optimizer.setLr(lr);
+                        optimizer.zeroGrad();
+                        TorchBatch b = TorchBatch.of(batch, device.device());
+                        Tensor logits = Autocast.forward(model, b.images(), precision, device).to(torch.ScalarType.Float); // (N, classes)
+                        Tensor loss = torch.cross_entropy(logits, b.labels(), lossOptions); // scalar, batch mean
+                        double value = loss.item_double();
+                        if (Double.isFinite(value)) {
+                            loss.backward();
+                            optimizer.step();
+                        }
+                        return value;
+                    }
+                });
+            } finally {
+                saved.restore(model);
+            }
+        }
+    }
+
+    /** Batches from consecutive epochs of a source, for as many steps as the test needs. */
+    private static final class BatchCycle implements AutoCloseable {
+        private final BatchSource source;
+        private int epoch;
+        private BatchSource.EpochBatches current;
+
+        BatchCycle(BatchSource source) {
+            this.source = source;
+            this.current = source.epoch(0);
+        }
+
+        Batch next() {
+            while (!current.hasNext()) {
+                current.close();
+                current = source.epoch(++epoch);
+                if (!current.hasNext() && source.batchesPerEpoch() == 0) {
+                    throw new BadInputException("the training data gives no batch (fewer images than one batch?)");
+                }
+            }
+            return current.next();
+        }
+
+        @Override
+        public void close() {
+            current.close();
+        }
+    }
+
+    /**
+     * Deep copies of everything a training step changes: parameters, buffers (BN running statistics
+     * and {@code num_batches_tracked}), gradients, and the train/eval flag.
+     */
+    private record Snapshot(List<String> names, List<Tensor> values, List<Tensor> targets, List<Tensor> grads, boolean training) {
+        static Snapshot of(CustomResNet model) {
+            List<String> names = new ArrayList<>();
+            List<Tensor> targets = new ArrayList<>();
+            collect(model.named_parameters(), names, targets);
+            collect(model.named_buffers(), names, targets);
+            List<Tensor> values = new ArrayList<>();
+            List<Tensor> grads = new ArrayList<>();
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                for (Tensor t : targets) {
+                    values.add(t.detach().clone());
+                    Tensor g = t.grad();
+                    grads.add(g.defined() ? g.detach().clone() : new Tensor());
+                }
+            }
+            return new Snapshot(names, values, targets, grads, model.is_training());
+        }
+
+        private static void collect(StringTensorDict dict, List<String> names, List<Tensor> tensors) {
+            for (long i = 0; i < dict.size(); i++) {
+                names.add(dict.get(i).key().getString());
+                tensors.add(dict.get(i).value());
+            }
+        }
+
+        void restore(CustomResNet model) {
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                for (int i = 0; i < targets.size(); i++) {
+                    Tensor t = targets.get(i);
+                    t.copy_(values.get(i));
+                    if (t.requires_grad()) {
+                        t.mutable_grad().put(grads.get(i).defined() ? grads.get(i).clone() : new Tensor());
+                    }
+                }
+            }
+            model.train(training);
+        }
+    }
+}
