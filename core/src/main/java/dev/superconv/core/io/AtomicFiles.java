@@ -31,6 +31,8 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            // createTempFile makes the file owner-only; outputs are ordinary shareable files
+            setReadableByAll(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20);
                 body.write(out);
@@ -49,6 +51,12 @@ public final class AtomicFiles {
                     // the original failure is what the user needs to see
                 }
             }
+        }
+    }
+
+    private static void setReadableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 
