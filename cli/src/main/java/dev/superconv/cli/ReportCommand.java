@@ -1,0 +1,61 @@
+package dev.superconv.cli;
+
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.data.DataSets;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.report.ReportWriter;
+import dev.superconv.core.report.RunRecord;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code superconv report RUN_DIR}: (re)writes the run's self-contained report.html. */
+@Command(name = "report", description = {
+        "Write RUN_DIR/report.html: one self-contained page (plots inlined, no network) with the run's",
+        "accuracy, time, training curves, confusion matrix, misclassified images, per-class table, command and config."})
+public final class ReportCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A training run directory (runs/NAME).") Path runDir;
+
+    @Option(names = "--data", paramLabel = "SPEC", description = "Data the run was tested on, to redraw the misclassified images "
+            + "(default: the run's recorded data spec, if it can be loaded).") String data;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        RunRecord run = RunRecord.load(runDir);
+        String dataSpec = data != null ? data : run.setting("data").asText("");
+        Path report = dataSpec.isEmpty() ? ReportWriter.write(runDir) : writeWithImages(run, dataSpec, out);
+        out.println(report);
+        out.flush();
+        return 0;
+    }
+
+    private Path writeWithImages(RunRecord run, String dataSpec, PrintWriter out) {
+        Dataset test;
+        try {
+            test = testSplit(dataSpec, run);
+        } catch (BadInputException e) {
+            if (data != null) {
+                throw e;
+            }
+            // The recorded data may live on another machine: the report is still worth writing.
+            out.println("note: recorded data '" + dataSpec + "' cannot be loaded (" + e.getMessage() + "); misclassified images not redrawn");
+            return ReportWriter.write(runDir);
+        }
+        return ReportWriter.write(runDir, test);
+    }
+
+    /** The test split as the run used it: the recorded {@code limit_test} subset. */
+    static Dataset testSplit(String dataSpec, RunRecord run) {
+        return DataSets.loadSplit(dataSpec, "test").limit(run.setting("limit_test").asInt(0));
+    }
+}
