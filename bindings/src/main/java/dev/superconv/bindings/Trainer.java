@@ -6,6 +6,7 @@ import dev.superconv.core.augment.Batch;
 import dev.superconv.core.augment.BatchSource;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.data.Splits;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.schedule.LrSchedule;
@@ -68,6 +69,11 @@ public final class Trainer {
         this.listener = listener;
         this.batches = batches;
         this.progress = progress;
+    }
+
+    /** Library use: trains on {@code data} into {@code outDir} with the seed augmentation and no progress bar. */
+    public static Result train(TrainConfig config, Splits data, Path outDir, boolean resume, Listener listener) {
+        return train(config, data.train(), data.test(), outDir, resume, listener);
     }
 
     /** Convenience for library use: seed augmentation, no progress bar. */
