@@ -66,7 +66,7 @@ public final class PredictCommand implements Callable<Integer> {
             int columns = Math.min(topK, model.classCount());
             if (out == null) {
                 PrintWriter stdout = spec.commandLine().getOut();
-                summary = predict(model, options, new PredictionWriter(stdout, fmt, columns), stderr);
+                summary = predict(model, options, new PredictionWriter(new ClosedPipeCheck(stdout), fmt, columns), stderr);
                 stdout.flush();
             } else {
                 Predictor.Summary[] result = new Predictor.Summary[1];
@@ -113,6 +113,37 @@ public final class PredictCommand implements Callable<Integer> {
             }
         };
         return Predictor.run(model, ImageFiles.walk(inputs), options, rows);
+    }
+
+    /**
+     * PrintWriter swallows write errors: without this, {@code predict DIR | head} would classify the
+     * whole folder after head has gone. Checks (which flushes) every few rows.
+     */
+    private static final class ClosedPipeCheck extends Writer {
+        private final PrintWriter out;
+        private int writes;
+
+        ClosedPipeCheck(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws java.io.IOException {
+            out.write(buf, off, len);
+            if (++writes % 64 == 0 && out.checkError()) {
+                throw new java.io.IOException("standard output was closed");
+            }
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
+        }
+
+        @Override
+        public void close() {
+            out.flush();
+        }
     }
 
     /** Carries a checked failure of the prediction out of the atomic-write body. */

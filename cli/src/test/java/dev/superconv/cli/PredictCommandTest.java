@@ -112,6 +112,30 @@ class PredictCommandTest {
     }
 
     @Test
+    void stopsWhenStandardOutputIsClosed() {
+        java.io.OutputStream closedAfter500 = new java.io.OutputStream() {
+            private int n;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                if (++n > 500) {
+                    throw new java.io.IOException("Broken pipe");
+                }
+            }
+        };
+        List<String> args = new ArrayList<>(List.of("predict", "--model", model.toString(), "--device", "cpu"));
+        for (int i = 0; i < 20; i++) {
+            files.forEach(f -> args.add(f.toString()));
+        }
+        picocli.CommandLine cli = Main.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(closedAfter500, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(1, cli.execute(args.toArray(String[]::new)), err.toString());
+        assertTrue(err.toString().contains("standard output was closed"), err.toString());
+    }
+
+    @Test
     void predictsFilesOfTheJpegMirror() throws Exception {
         Path mirror = Path.of(System.getProperty("superconv.data.jpeg", "missing"));
         Assumptions.assumeTrue(Files.isDirectory(mirror.resolve("test/cat")), "JPEG mirror not present");
