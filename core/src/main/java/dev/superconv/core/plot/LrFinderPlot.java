@@ -36,14 +36,17 @@ public final class LrFinderPlot {
         // The blow-up at the end would squash the interesting part: show up to a little above the
         // loss the test started from, the region where the suggestions live.
         double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (double v : r.smoothed()) {
-            lo = Math.min(lo, v);
+        int bottom = r.minimumIndex();
+        for (int i = 0; i < r.steps(); i++) {
+            lo = Math.min(lo, r.smoothed()[i]);
+            if (i <= bottom) {
+                lo = Math.min(lo, r.losses()[i]); // raw losses on the way down stay in view
+            }
         }
-        hi = Math.max(r.smoothed()[0], lo) ;
+        double hi = Math.max(r.smoothed()[0], r.losses()[0]);
         double pad = Math.max(0.05 * Math.abs(hi), hi - lo);
-        s.setYAxisMin(lo - 0.15 * pad);
-        s.setYAxisMax(hi + 0.35 * pad);
+        s.setYAxisMin(lo - 0.1 * pad);
+        s.setYAxisMax(hi + 0.3 * pad);
         s.setXAxisMin(r.range().startLr());
         s.setXAxisMax(r.range().endLr());
 

@@ -28,6 +28,26 @@ public record Predictions(int[] labels, int[] predicted, double[] confidence) {
         confidence = confidence.clone();
     }
 
+    /**
+     * From a model's output on {@code data}: {@code predicted[i]} the arg-max class of image i and
+     * {@code probabilities} the softmax rows ({@code size × classes}, row-major).
+     */
+    public static Predictions of(dev.superconv.core.data.Dataset data, int[] predicted, float[] probabilities) {
+        int n = data.size();
+        int k = data.classes().size();
+        if (predicted.length != n || probabilities.length != (long) n * k) {
+            throw new IllegalArgumentException(n + " images × " + k + " classes but " + predicted.length + " predictions and "
+                    + probabilities.length + " probabilities");
+        }
+        int[] labels = new int[n];
+        double[] confidence = new double[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = data.label(i);
+            confidence[i] = probabilities[i * k + predicted[i]];
+        }
+        return new Predictions(labels, predicted, confidence);
+    }
+
     public int size() {
         return labels.length;
     }
