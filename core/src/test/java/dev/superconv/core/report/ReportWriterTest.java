@@ -209,4 +209,18 @@ class ReportWriterTest {
         Files.writeString(csv, "a,b\n");
         assertThrows(BadInputException.class, () -> Predictions.read(csv));
     }
+
+    @Test
+    void predictionsFromSoftmaxTakeTheProbabilityOfThePredictedClass() {
+        Dataset data = testImages(3);
+        int k = CLASSES.size();
+        float[] probs = new float[3 * k];
+        probs[0 * k + 0] = 0.7f;
+        probs[1 * k + 4] = 0.55f;
+        probs[2 * k + 2] = 0.9f;
+        Predictions p = Predictions.of(data, new int[] {0, 4, 2}, probs);
+        assertArrayEquals(new int[] {0, 1, 2}, p.labels());
+        assertArrayEquals(new double[] {0.7f, 0.55f, 0.9f}, p.confidence(), 0);
+        assertThrows(IllegalArgumentException.class, () -> Predictions.of(data, new int[] {0, 1}, probs));
+    }
 }
