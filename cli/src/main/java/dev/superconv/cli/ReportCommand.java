@@ -1,11 +1,16 @@
 package dev.superconv.cli;
 
+import dev.superconv.bindings.DeviceChoice;
+import dev.superconv.bindings.Evaluator;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.report.Predictions;
 import dev.superconv.core.report.ReportWriter;
 import dev.superconv.core.report.RunRecord;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +30,8 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A training run directory (runs/NAME).") Path runDir;
 
-    @Option(names = "--data", paramLabel = "SPEC", description = "Data the run was tested on, to redraw the misclassified images "
-            + "(default: the run's recorded data spec, if it can be loaded).") String data;
+    @Option(names = "--data", paramLabel = "SPEC", description = "Data the run was tested on (default: the run's recorded data "
+            + "spec, if it can be loaded): redraws the misclassified images, and evaluates best.pt when predictions.csv is missing.") String data;
 
     @Override
     public Integer call() {
@@ -50,6 +55,15 @@ public final class ReportCommand implements Callable<Integer> {
             // The recorded data may live on another machine: the report is still worth writing.
             out.println("note: recorded data '" + dataSpec + "' cannot be loaded (" + e.getMessage() + "); misclassified images not redrawn");
             return ReportWriter.write(runDir);
+        }
+        Path predictions = runDir.resolve(Predictions.FILE);
+        Path best = runDir.resolve("best.pt");
+        if (!Files.exists(predictions) && Files.isRegularFile(best)) {
+            // Runs trained before predictions were recorded: evaluate best.pt once and keep the result.
+            out.println("evaluating " + best + " on " + test.size() + " test images for the confusion matrix...");
+            out.flush();
+            Evaluator.Result r = Evaluator.evaluate(Checkpoint.read(best), test, DeviceChoice.AUTO, 0, true);
+            Predictions.of(test, r.predictions(), r.probabilities()).write(predictions);
         }
         return ReportWriter.write(runDir, test);
     }

@@ -101,4 +101,29 @@ class ReportCommandTest {
         assertTrue(html.contains("airplane") && html.contains("truck"), "class names from the data");
         assertTrue(Files.isRegularFile(run.resolve("plots/misclassified.png")));
     }
+
+    @Test
+    void evaluatesBestPtWhenARunHasNoPredictionsYet() throws Exception {
+        String jpeg = System.getProperty("superconv.data.jpeg", "");
+        assumeTrue(!jpeg.isEmpty() && Files.isDirectory(Path.of(jpeg)), "real CIFAR-10 JPEG mirror not present");
+        dev.superconv.bindings.TrainConfig.Builder b = dev.superconv.bindings.TrainConfig.builder(dev.superconv.bindings.TrainConfig.Preset.S11);
+        b.width = 0.125;
+        b.epochs = 1;
+        b.batchSize = 64;
+        b.limitTrain = 512;
+        b.limitTest = 100;
+        b.threads = 2;
+        Path dir = run.resolve("trained");
+        var result = dev.superconv.bindings.Trainer.train(b.build(), DataSets.loadSplit(jpeg, "train"), DataSets.loadSplit(jpeg, "test"), dir, false,
+                new dev.superconv.bindings.Trainer.Listener() {});
+        assertTrue(Files.notExists(dir.resolve(Predictions.FILE)));
+        CliRunner.Result r = CliRunner.run("report", dir.toString(), "--data", jpeg);
+        assertEquals(0, r.exitCode(), r.toString());
+        Predictions p = Predictions.read(dir.resolve(Predictions.FILE));
+        assertEquals(100, p.size(), "the run's --limit-test subset");
+        double acc = p.confusion(dev.superconv.core.data.DataSets.loadSplit(jpeg, "test").classes()).accuracy();
+        // best.pt re-evaluated on the same 100 images: the trainer's own test pass, at most one image apart.
+        assertEquals(result.bestTestAcc(), acc, 0.0101);
+        assertEquals(3, images(Files.readString(dir.resolve("report.html"))), "curves, confusion, misclassified");
+    }
 }
