@@ -74,6 +74,15 @@ public record RunFiles(Path dir) {
         AtomicFiles.writeString(metrics(), text.toString());
     }
 
+    /** The --data value a run was started with (config.json's "data"); empty when not recorded. */
+    public String readDataSpec() {
+        try {
+            return JSON.readTree(config().toFile()).path("data").asText("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** The configuration a run was started with (config.json's "train"), for --resume. */
     public TrainConfig readTrainConfig() {
         try {

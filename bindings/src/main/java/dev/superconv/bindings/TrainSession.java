@@ -104,10 +104,11 @@ final class TrainSession implements AutoCloseable {
     }
 
     static TrainSession open(TrainConfig config, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
-            RunFiles files, boolean resume, Consumer<String> log) {
+            RunFiles files, boolean resume, String dataSpec, Consumer<String> log) {
         TrainSession s = new TrainSession(config, train, test, factory, log);
         try {
             ObjectNode runConfig = s.runConfig(train, test);
+            runConfig.put("data", dataSpec);
             if (resume) {
                 s.restore(files, runConfig, log);
             } else {
@@ -139,6 +140,10 @@ final class TrainSession implements AutoCloseable {
     private void restore(RunFiles files, ObjectNode runConfig, Consumer<String> log) {
         Checkpoint ck = Checkpoint.read(files.last());
         CustomResNet.checkCompatible(modelInfo.spec(), ModelInfo.of(ck).spec(), files.last().toString());
+        if (!ModelInfo.of(ck).classes().equals(modelInfo.classes())) {
+            throw new BadInputException("--resume: " + files.last() + " was trained on classes " + ModelInfo.of(ck).classes()
+                    + " but the data has " + modelInfo.classes() + " (another --data?)");
+        }
         JsonNode training = ck.meta().path("training");
         JsonNode saved = training.path("config");
         List<String> changed = new ArrayList<>();

@@ -63,6 +63,7 @@ public final class Trainer {
     private final Listener listener;
     private final BatchSourceFactory batches;
     private final ProgressDisplay progress;
+    private String dataSpec = "";
 
     public Trainer(TrainConfig config, Listener listener, BatchSourceFactory batches, ProgressDisplay progress) {
         this.config = config;
@@ -81,11 +82,17 @@ public final class Trainer {
         return new Trainer(config, listener, SEED_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunFiles(outDir), resume);
     }
 
+    /** Records where the data came from (the --data value) in config.json, for --resume and reports. */
+    public Trainer dataSpec(String spec) {
+        this.dataSpec = spec;
+        return this;
+    }
+
     public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
         Dataset train = fullTrain.limit(config.limitTrain());
         Dataset test = fullTest.limit(config.limitTest());
         files.checkStart(resume);
-        try (TrainSession s = TrainSession.open(config, train, test, batches, files, resume, listener::message)) {
+        try (TrainSession s = TrainSession.open(config, train, test, batches, files, resume, dataSpec, listener::message)) {
             LrSchedule schedule = s.schedule;
             List<EpochMetrics> history = new ArrayList<>(s.history);
             double best = s.bestTestAcc;
