@@ -36,6 +36,8 @@ public final class CifarDownloader {
     public static final String FILE_NAME = "cifar-10-binary.tar.gz";
     /** Attempts per download; only attempts that end after receiving bytes are retried. */
     static final int MAX_ATTEMPTS = 8;
+    /** How long to wait for the response headers; a server that accepts and never answers fails here. */
+    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final URI url;
@@ -113,7 +115,7 @@ public final class CifarDownloader {
      */
     private boolean fetchOnce(HttpClient client, Path part) throws IOException, InterruptedException {
         long have = Files.exists(part) ? Files.size(part) : 0;
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).GET().timeout(Duration.ofMinutes(30));
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).GET().timeout(HEADERS_TIMEOUT);
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
         }

@@ -64,7 +64,7 @@ public sealed interface DataSpec permits ImageFolderSpec, CifarFolderSpec, Cifar
         if (Files.isRegularFile(archive)) {
             return new CifarArchiveSpec(archive);
         }
-        System.err.println("superconv: " + archive + " not found; downloading CIFAR-10 from " + home.downloader().url());
+        // No message before the download starts: offline, the error below is the only line printed.
         try {
             return new CifarArchiveSpec(home.downloader().download(home.dataDir()).file());
         } catch (IOException e) {
