@@ -1,5 +1,8 @@
 package dev.superconv.core.augment;
 
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -7,7 +10,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -43,6 +45,15 @@ final class PixelKernels {
     private static final Block3 PLANAR = Block3.of(false, true);
     private static final Block3 PLANAR_REVERSED = Block3.of(true, true);
     private static final Block3 INTERLEAVED_REVERSED = Block3.of(true, false);
+    private static final Gather3 P0 = PLANAR.p0;
+    private static final Gather3 P1 = PLANAR.p1;
+    private static final Gather3 P2 = PLANAR.p2;
+    private static final Gather3 R0 = PLANAR_REVERSED.p0;
+    private static final Gather3 R1 = PLANAR_REVERSED.p1;
+    private static final Gather3 R2 = PLANAR_REVERSED.p2;
+    private static final Gather3 I0 = INTERLEAVED_REVERSED.p0;
+    private static final Gather3 I1 = INTERLEAVED_REVERSED.p1;
+    private static final Gather3 I2 = INTERLEAVED_REVERSED.p2;
 
     private PixelKernels() {
     }
@@ -73,7 +84,11 @@ final class PixelKernels {
     static void interleaved(boolean vector, MemorySegment src, long srcOff, int pixels, boolean reverse,
                             MemorySegment dst, long dstOff, Coefficients k) {
         if (vector && VECTOR_USABLE && pixels >= LANES) {
-            interleavedVector(src, srcOff, pixels, reverse, dst, dstOff, k.phaseScale, k.phaseBias);
+            if (reverse) {
+                interleavedReversed(src, srcOff, pixels, dst, dstOff, k.phaseScale, k.phaseBias);
+            } else {
+                interleavedForward(src, srcOff, pixels, dst, dstOff, k.phaseScale, k.phaseBias);
+            }
         } else {
             interleavedScalar(src, srcOff, pixels, reverse, dst, dstOff, k.scale, k.bias);
         }
@@ -101,9 +116,11 @@ final class PixelKernels {
         }
     }
 
-    // One loop per permutation, each naming its shuffles directly, so they are compile-time constants
-    // whatever the JIT inlines: measured, a shuffle passed in as a value (or a shared block helper
-    // that C2 declined to inline) made the kernel 1.5–3× slower.
+    // Each loop names its permutation's shuffles and masks as constants and calls no helper that
+    // takes or returns a vector. Measured: a shuffle passed in as a value made the kernel 1.5–3×
+    // slower, and a vector-valued helper that C2 declined to inline boxed every vector (12 KB of
+    // garbage per image). Hence the repetition.
+    /** NCHW, pixels in order. */
     static void planarForward(MemorySegment src, long srcOff, int pixels,
                               MemorySegment dst, long dstOff, long planeStride, float[] scale, float[] bias) {
         FloatVector s0 = FloatVector.broadcast(FLOATS, scale[0]);
@@ -120,14 +137,18 @@ final class PixelKernels {
             ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
             ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
             long o = dstOff + 4L * out;
-            store(PLANAR.p0.apply(v0, v1, v2), s0, b0, dst, o);
-            store(PLANAR.p1.apply(v0, v1, v2), s1, b1, dst, o + planeStride);
-            store(PLANAR.p2.apply(v0, v1, v2), s2, b2, dst, o + 2 * planeStride);
+            ((FloatVector) v0.rearrange(P0.from0).blend(v1.rearrange(P0.from1), P0.use1).blend(v2.rearrange(P0.from2), P0.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
+            ((FloatVector) v0.rearrange(P1.from0).blend(v1.rearrange(P1.from1), P1.use1).blend(v2.rearrange(P1.from2), P1.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + planeStride, NATIVE);
+            ((FloatVector) v0.rearrange(P2.from0).blend(v1.rearrange(P2.from1), P2.use1).blend(v2.rearrange(P2.from2), P2.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 2 * planeStride, NATIVE);
         }
     }
 
+    /** NCHW, pixels reversed (flip). */
     static void planarReversed(MemorySegment src, long srcOff, int pixels,
-                               MemorySegment dst, long dstOff, long planeStride, float[] scale, float[] bias) {
+                              MemorySegment dst, long dstOff, long planeStride, float[] scale, float[] bias) {
         FloatVector s0 = FloatVector.broadcast(FLOATS, scale[0]);
         FloatVector s1 = FloatVector.broadcast(FLOATS, scale[1]);
         FloatVector s2 = FloatVector.broadcast(FLOATS, scale[2]);
@@ -142,45 +163,65 @@ final class PixelKernels {
             ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
             ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
             long o = dstOff + 4L * out;
-            store(PLANAR_REVERSED.p0.apply(v0, v1, v2), s0, b0, dst, o);
-            store(PLANAR_REVERSED.p1.apply(v0, v1, v2), s1, b1, dst, o + planeStride);
-            store(PLANAR_REVERSED.p2.apply(v0, v1, v2), s2, b2, dst, o + 2 * planeStride);
+            ((FloatVector) v0.rearrange(R0.from0).blend(v1.rearrange(R0.from1), R0.use1).blend(v2.rearrange(R0.from2), R0.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
+            ((FloatVector) v0.rearrange(R1.from0).blend(v1.rearrange(R1.from1), R1.use1).blend(v2.rearrange(R1.from2), R1.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + planeStride, NATIVE);
+            ((FloatVector) v0.rearrange(R2.from0).blend(v1.rearrange(R2.from1), R2.use1).blend(v2.rearrange(R2.from2), R2.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 2 * planeStride, NATIVE);
         }
     }
 
-    static void interleavedVector(MemorySegment src, long srcOff, int pixels, boolean reverse,
-                                  MemorySegment dst, long dstOff, float[] phase, float[] offset) {
-        Block3 perm = INTERLEAVED_REVERSED;
-        FloatVector s0 = FloatVector.fromArray(FLOATS, phase, 0);
-        FloatVector s1 = FloatVector.fromArray(FLOATS, phase, LANES);
+    /** NHWC, pixels in order: bytes map 1:1 to floats. */
+    static void interleavedForward(MemorySegment src, long srcOff, int pixels,
+                              MemorySegment dst, long dstOff, float[] phase, float[] offset) {
+        FloatVector s0 = FloatVector.fromArray(FLOATS, phase, 0 * LANES);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, phase, 1 * LANES);
         FloatVector s2 = FloatVector.fromArray(FLOATS, phase, 2 * LANES);
-        FloatVector b0 = FloatVector.fromArray(FLOATS, offset, 0);
-        FloatVector b1 = FloatVector.fromArray(FLOATS, offset, LANES);
+        FloatVector b0 = FloatVector.fromArray(FLOATS, offset, 0 * LANES);
+        FloatVector b1 = FloatVector.fromArray(FLOATS, offset, 1 * LANES);
         FloatVector b2 = FloatVector.fromArray(FLOATS, offset, 2 * LANES);
         int last = pixels - LANES;
         for (int start = 0; start < pixels; start += LANES) {
             int out = Math.min(start, last);
-            long in = srcOff + 3L * (reverse ? last - out : out);
+            long in = srcOff + 3L * (out);
             ByteVector v0 = ByteVector.fromMemorySegment(BYTES, src, in, NATIVE);
             ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
             ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
             long o = dstOff + 12L * out;
-            if (reverse) {
-                store(perm.p0.apply(v0, v1, v2), s0, b0, dst, o);
-                store(perm.p1.apply(v0, v1, v2), s1, b1, dst, o + 4L * LANES);
-                store(perm.p2.apply(v0, v1, v2), s2, b2, dst, o + 8L * LANES);
-            } else {
-                store(v0, s0, b0, dst, o);
-                store(v1, s1, b1, dst, o + 4L * LANES);
-                store(v2, s2, b2, dst, o + 8L * LANES);
-            }
+            ((FloatVector) v0
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
+            ((FloatVector) v1
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + 4L * LANES, NATIVE);
+            ((FloatVector) v2
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 8L * LANES, NATIVE);
         }
     }
 
-    private static void store(ByteVector bytes, FloatVector scale, FloatVector bias, MemorySegment dst, long offset) {
-        IntVector ints = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-        FloatVector x = (FloatVector) ints.convert(VectorOperators.I2F, 0);
-        x.fma(scale, bias).intoMemorySegment(dst, offset, NATIVE);
+    /** NHWC, pixels reversed (flip). */
+    static void interleavedReversed(MemorySegment src, long srcOff, int pixels,
+                              MemorySegment dst, long dstOff, float[] phase, float[] offset) {
+        FloatVector s0 = FloatVector.fromArray(FLOATS, phase, 0 * LANES);
+        FloatVector s1 = FloatVector.fromArray(FLOATS, phase, 1 * LANES);
+        FloatVector s2 = FloatVector.fromArray(FLOATS, phase, 2 * LANES);
+        FloatVector b0 = FloatVector.fromArray(FLOATS, offset, 0 * LANES);
+        FloatVector b1 = FloatVector.fromArray(FLOATS, offset, 1 * LANES);
+        FloatVector b2 = FloatVector.fromArray(FLOATS, offset, 2 * LANES);
+        int last = pixels - LANES;
+        for (int start = 0; start < pixels; start += LANES) {
+            int out = Math.min(start, last);
+            long in = srcOff + 3L * (last - out);
+            ByteVector v0 = ByteVector.fromMemorySegment(BYTES, src, in, NATIVE);
+            ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
+            ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
+            long o = dstOff + 12L * out;
+            ((FloatVector) v0.rearrange(I0.from0).blend(v1.rearrange(I0.from1), I0.use1).blend(v2.rearrange(I0.from2), I0.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
+            ((FloatVector) v0.rearrange(I1.from0).blend(v1.rearrange(I1.from1), I1.use1).blend(v2.rearrange(I1.from2), I1.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + 4L * LANES, NATIVE);
+            ((FloatVector) v0.rearrange(I2.from0).blend(v1.rearrange(I2.from1), I2.use1).blend(v2.rearrange(I2.from2), I2.use2)
+                    .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 8L * LANES, NATIVE);
+        }
     }
 
     /**
@@ -206,12 +247,12 @@ final class PixelKernels {
         }
     }
 
-    /** Output byte vector gathered from lanes of three input vectors: blend of three shuffles. */
+    /**
+     * Output byte vector gathered from lanes of three input vectors:
+     * {@code v0.rearrange(from0).blend(v1.rearrange(from1), use1).blend(v2.rearrange(from2), use2)}.
+     */
     record Gather3(VectorShuffle<Byte> from0, VectorShuffle<Byte> from1, VectorShuffle<Byte> from2,
                    VectorMask<Byte> use1, VectorMask<Byte> use2) {
-        ByteVector apply(ByteVector v0, ByteVector v1, ByteVector v2) {
-            return v0.rearrange(from0).blend(v1.rearrange(from1), use1).blend(v2.rearrange(from2), use2);
-        }
     }
 
     /**
