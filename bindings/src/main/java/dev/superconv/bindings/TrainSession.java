@@ -46,6 +46,7 @@ final class TrainSession implements AutoCloseable {
     List<EpochMetrics> history = List.of();
     double bestTestAcc = -1;
     int bestEpoch;
+    EpochProgress resumedProgress = new EpochProgress();
 
     private TrainSession(TrainConfig config, Dataset train, Dataset test, Trainer.BatchSourceFactory factory, Consumer<String> log) {
         this.config = config;
@@ -160,14 +161,16 @@ final class TrainSession implements AutoCloseable {
         model.importState(ck);
         optimizer.importMomentumBuffers(ck);
         startEpoch = training.path("epochs_done").asInt();
+        resumedProgress = EpochProgress.readFrom(training);
         bestTestAcc = training.path("best_test_acc").asDouble(-1);
         bestEpoch = training.path("best_epoch").asInt();
         history = files.readMetrics().stream().filter(m -> m.epoch() <= startEpoch).toList();
-        log.accept("resumed " + files.last() + " after epoch " + startEpoch + " of " + config.epochs());
+        log.accept("resumed " + files.last() + " after epoch " + startEpoch + " of " + config.epochs()
+                + (resumedProgress.steps > 0 ? " and " + resumedProgress.steps + " steps of epoch " + (startEpoch + 1) : ""));
     }
 
-    /** A checkpoint of the current state; {@code withOptimizer} adds the momentum buffers (last.pt). */
-    Checkpoint checkpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar, boolean withOptimizer) {
+    /** best.pt: the model, its description and the training position; no optimizer state. */
+    Checkpoint modelCheckpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar) {
         ObjectNode meta = Checkpoint.newMeta();
         modelInfo.writeTo(meta);
         ObjectNode training = meta.putObject("training");
@@ -178,11 +181,16 @@ final class TrainSession implements AutoCloseable {
         ObjectNode rng = meta.putObject("rng");
         rng.put("seed", config.seed()).put("next_epoch", epochsDone);
         rng.put("note", "augmentation draws from (seed, epoch, sample); libtorch's generator only initialises the weights");
-        Map<String, Checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>(model.exportState());
-        if (withOptimizer) {
-            tensors.putAll(optimizer.exportMomentumBuffers());
-        }
-        return new Checkpoint(meta, tensors);
+        return new Checkpoint(meta, model.exportState());
+    }
+
+    /** last.pt: {@link #modelCheckpoint} plus the momentum buffers and the position inside the next epoch. */
+    Checkpoint resumableCheckpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar, EpochProgress progress) {
+        Checkpoint base = modelCheckpoint(epochsDone, globalStep, best, bestEpochSoFar);
+        progress.writeTo((ObjectNode) base.meta().get("training"));
+        Map<String, Checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>(base.tensors());
+        tensors.putAll(optimizer.exportMomentumBuffers());
+        return new Checkpoint(base.meta(), tensors);
     }
 
     @Override

@@ -30,6 +30,9 @@ public final class Trainer {
         default void message(String line) {}
 
         default void epochEnd(EpochMetrics metrics) {}
+
+        /** After every optimizer step ({@code step} counts from 0 over the whole run). */
+        default void stepEnd(long step, double loss) {}
     }
 
     /** Makes the training batches; tests substitute their own, the CLI uses the seed's augmentation. */
@@ -44,9 +47,10 @@ public final class Trainer {
      * @param history       every finished epoch (including those before a resume)
      * @param bestTestAcc   best per-epoch test accuracy, saved in best.pt
      * @param trainSeconds  training time of the epochs run by this call (test passes excluded)
+     * @param stopped       {@link #requestStop()} ended the run early; last.pt holds the position
      */
     public record Result(RunFiles files, List<EpochMetrics> history, double bestTestAcc, int bestEpoch,
-                         double trainSeconds, double imagesPerSecond, ModelInfo modelInfo) {
+                         double trainSeconds, double imagesPerSecond, ModelInfo modelInfo, boolean stopped) {
         public EpochMetrics lastEpoch() {
             return history.getLast();
         }
@@ -63,6 +67,7 @@ public final class Trainer {
     private final Listener listener;
     private final BatchSourceFactory batches;
     private final ProgressDisplay progress;
+    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private String dataSpec = "";
 
     public Trainer(TrainConfig config, Listener listener, BatchSourceFactory batches, ProgressDisplay progress) {
@@ -103,16 +108,22 @@ public final class Trainer {
             CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
             lossOptions.label_smoothing().put(config.labelSmoothing());
             for (int epoch = s.startEpoch; epoch < config.epochs(); epoch++) {
+                if (stopRequested.get()) {
+                    listener.message("stopped before epoch " + (epoch + 1) + "; last.pt is saved, continue with --resume");
+                    return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, true);
+                }
+                EpochProgress p = epoch == s.startEpoch ? s.resumedProgress : new EpochProgress();
+                int resumedSteps = p.steps;
                 s.model.train(true);
                 long started = System.nanoTime();
-                double lossSum = 0;
-                long correct = 0;
-                int seen = 0;
                 double lr = 0;
                 try (BatchSource.EpochBatches epochBatches = s.trainSource.epoch(epoch);
                         ProgressDisplay.Bar bar = progress.start(epoch + 1, config.epochs(), s.trainSource.imagesPerEpoch())) {
                     while (epochBatches.hasNext()) {
                         try (Batch batch = epochBatches.next(); PointerScope scope = new PointerScope()) {
+                            if (batch.index() < resumedSteps) {
+                                continue; // trained on before the interruption (same seed, epoch, index ⇒ same batch)
+                            }
                             long step = (long) epoch * stepsPerEpoch + batch.index();
                             lr = schedule.lr(step);
                             s.optimizer.setLr(lr);
@@ -129,21 +140,27 @@ public final class Trainer {
                             }
                             loss.backward();
                             s.optimizer.step();
-                            correct += logits.argmax(new LongOptional(1), false).eq(b.labels()).sum().item_long();
-                            lossSum += lossValue * batch.size();
-                            seen += batch.size();
-                            bar.update(seen, String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
-                                    lossValue, batch.index(), 100.0 * correct / seen));
+                            p.add(lossValue, batch.size(), logits.argmax(new LongOptional(1), false).eq(b.labels()).sum().item_long());
+                            bar.update(p.seen, String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
+                                    lossValue, batch.index(), 100.0 * p.correct / p.seen));
+                            listener.stepEnd(step, lossValue);
+                        }
+                        if (stopRequested.get() && epochBatches.hasNext()) {
+                            p.seconds += (System.nanoTime() - started) / 1e9;
+                            s.resumableCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p).write(files.last());
+                            listener.message("stopped at epoch " + (epoch + 1) + ", step " + p.steps + " of " + stepsPerEpoch
+                                    + "; last.pt is saved, continue with --resume");
+                            return result(s, files, history, best, bestEpoch, trainSeconds + p.seconds, trainImages + p.seen, true);
                         }
                     }
                 }
-                double epochSeconds = (System.nanoTime() - started) / 1e9;
+                double epochSeconds = p.seconds + (System.nanoTime() - started) / 1e9;
                 Evaluator.Result eval = Evaluator.evaluate(s.model, s.testSource, config.precision(), s.resolvedDevice, false);
-                EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double) correct / seen,
-                        eval.loss(), eval.accuracy(), epochSeconds, seen / epochSeconds);
+                EpochMetrics m = new EpochMetrics(epoch + 1, lr, p.lossSum / p.seen, (double) p.correct / p.seen,
+                        eval.loss(), eval.accuracy(), epochSeconds, p.seen / epochSeconds);
                 history.add(m);
                 trainSeconds += epochSeconds;
-                trainImages += seen;
+                trainImages += p.seen;
                 listener.message(String.format(java.util.Locale.ROOT,
                         "epoch %d/%d: train loss %.4f acc %.2f%% (%.1f s, %.0f img/s) | test loss %.4f acc %.2f%% (%.1f s)",
                         epoch + 1, config.epochs(), m.trainLoss(), 100 * m.trainAcc(), epochSeconds, m.imagesPerSecond(),
@@ -153,13 +170,26 @@ public final class Trainer {
                     best = m.testAcc();
                     bestEpoch = epoch + 1;
                     listener.message("Test Accuracy has increased. Saving the model");
-                    s.checkpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, false).write(files.best());
+                    s.modelCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch).write(files.best());
                 }
-                s.checkpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, true).write(files.last());
+                s.resumableCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, new EpochProgress()).write(files.last());
                 listener.epochEnd(m);
             }
-            return new Result(files, List.copyOf(history), best, bestEpoch, trainSeconds,
-                    trainImages / Math.max(trainSeconds, 1e-9), s.modelInfo);
+            return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, false);
         }
+    }
+
+    /**
+     * Asks a running {@link #train} to stop after its current step (any thread, e.g. a Ctrl-C hook):
+     * it saves last.pt at that exact position and returns a result with {@code stopped} set.
+     */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    private static Result result(TrainSession s, RunFiles files, List<EpochMetrics> history, double best, int bestEpoch,
+            double trainSeconds, long trainImages, boolean stopped) {
+        return new Result(files, List.copyOf(history), best, bestEpoch, trainSeconds,
+                trainImages / Math.max(trainSeconds, 1e-9), s.modelInfo, stopped);
     }
 }

@@ -115,6 +115,45 @@ class TrainerTest {
     }
 
     @Test
+    void stopRequestedMidEpochSavesThePositionAndResumesExactly() {
+        TrainConfig config = SyntheticData.tiny().build(); // 16 steps per epoch
+        Path straight = dir.resolve("straight");
+        Path stopped = dir.resolve("stopped");
+        Trainer.train(config, TRAIN, TEST, straight, false, PRINT);
+        Trainer[] trainer = new Trainer[1];
+        trainer[0] = new Trainer(config, new Trainer.Listener() {
+            @Override
+            public void message(String line) {
+                System.out.println(line);
+            }
+
+            @Override
+            public void stepEnd(long step, double loss) {
+                if (step == 21) {
+                    trainer[0].requestStop(); // as the Ctrl-C hook does, in epoch 2
+                }
+            }
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.NONE);
+        Trainer.Result first = trainer[0].train(TRAIN, TEST, new RunFiles(stopped), false);
+        assertTrue(first.stopped());
+        assertEquals(1, first.history().size());
+        Checkpoint mid = Checkpoint.read(stopped.resolve("last.pt"));
+        assertEquals(6, mid.meta().path("training").path("step_in_epoch").asInt());
+        assertEquals(22, mid.meta().path("training").path("global_step").asInt());
+
+        Trainer.Result resumed = Trainer.train(config, TRAIN, TEST, stopped, true, PRINT);
+        assertFalse(resumed.stopped());
+        Checkpoint a = Checkpoint.read(straight.resolve("last.pt"));
+        Checkpoint b = Checkpoint.read(stopped.resolve("last.pt"));
+        for (String name : a.tensors().keySet()) {
+            assertArrayEquals(a.tensor(name).data(), b.tensor(name).data(), 0f, name);
+        }
+        // the interrupted epoch still reports all of its 16 steps
+        assertEquals(MetricsLog.read(straight.resolve("metrics.jsonl")).stream().map(EpochMetrics::trainLoss).toList(),
+                MetricsLog.read(stopped.resolve("metrics.jsonl")).stream().map(EpochMetrics::trainLoss).toList());
+    }
+
+    @Test
     void divergenceStopsAtOnceWithoutWritingCheckpoints() {
         TrainConfig.Builder b = SyntheticData.tiny();
         b.maxLr = 1e9;
