@@ -1,0 +1,142 @@
+package dev.superconv.cli;
+
+import dev.superconv.bindings.DeviceChoice;
+import dev.superconv.bindings.ProgressDisplay;
+import dev.superconv.bindings.RunFiles;
+import dev.superconv.bindings.TrainConfig;
+import dev.superconv.bindings.Trainer;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.data.DataHome;
+import dev.superconv.core.data.Splits;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code superconv train}: trains the Custom ResNet into {@code runs/NAME/}. */
+@Command(name = "train", description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
+public final class TrainCommand implements Callable<Integer> {
+    /** Flags that may change on --resume without changing the result. */
+    private static final List<String> RESUME_FLAGS = List.of("--resume", "--out", "--name", "--data", "--device", "--threads", "--verbose");
+
+    @Mixin CommonOptions common;
+    @Mixin DataOptions data;
+    @Mixin TrainOptions train;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Run directory runs/NAME (default: PRESET-yyyyMMdd-HHmmss).")
+    String name;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (instead of runs/NAME).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out/--name from its last.pt with its config.json settings.")
+    boolean resume;
+
+    @Override
+    public Integer call() {
+        PrintWriter w = spec.commandLine().getOut();
+        RunFiles files = new RunFiles(runDir());
+        TrainConfig config = resume ? resumeConfig(files) : train.config();
+        if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
+            data.spec = files.readDataSpec(); // the data the run started with
+        }
+        Splits splits = data.resolve(DataHome.standard()).load(DataHome.standard().cache());
+        Trainer trainer = new Trainer(config, new Trainer.Listener() {
+            @Override
+            public void message(String line) {
+                w.println(line);
+                w.flush();
+            }
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(spec.commandLine().getErr())).dataSpec(data.spec);
+        Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
+        if (r.stopped()) {
+            w.printf("interrupted: continue with  superconv train --resume --out %s%n", files.dir());
+            w.flush();
+            return 130;
+        }
+        w.printf(Locale.ROOT, "done: best test accuracy %.2f%% (epoch %d), last %.2f%%; training %.1f s at %.0f img/s%n",
+                100 * r.bestTestAcc(), r.bestEpoch(), 100 * r.lastEpoch().testAcc(), r.trainSeconds(), r.imagesPerSecond());
+        w.printf("run: %s (best.pt, last.pt, metrics.jsonl, config.json)%n", files.dir());
+        w.flush();
+        return 0;
+    }
+
+    /**
+     * Ctrl-C (SIGINT) starts the JVM's shutdown; the hook asks the trainer to stop after its current
+     * step and waits until last.pt is written, so the run can be resumed exactly where it stopped.
+     */
+    static Trainer.Result trainWithCtrlC(Trainer trainer, Splits splits, RunFiles files, boolean resume, PrintWriter w) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            w.println();
+            w.println("stopping after the current step; saving last.pt ...");
+            w.flush();
+            trainer.requestStop();
+            try {
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "superconv-train-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return trainer.train(splits.train(), splits.test(), files, resume);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the checkpoint is written
+            }
+        }
+    }
+
+    private Path runDir() {
+        if (out != null && name != null) {
+            throw new BadInputException("give --out or --name, not both");
+        }
+        if (out != null) {
+            return out;
+        }
+        if (name != null) {
+            if (name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                throw new BadInputException("--name '" + name + "' must be a plain folder name (use --out for a path)");
+            }
+            return Path.of("runs", name);
+        }
+        if (resume) {
+            throw new BadInputException("--resume needs the run: --out runs/NAME or --name NAME");
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return Path.of("runs", train.model.preset.toLowerCase(Locale.ROOT) + "-" + stamp);
+    }
+
+    /** config.json's settings; only the device and thread count may be changed on resume. */
+    private TrainConfig resumeConfig(RunFiles files) {
+        List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(OptionSpec::longestName).filter(n -> !RESUME_FLAGS.contains(n)).toList();
+        if (!refused.isEmpty()) {
+            throw new BadInputException("--resume continues with the settings in " + files.config() + "; drop " + String.join(", ", refused));
+        }
+        TrainConfig.Builder b = TrainConfig.Builder.of(files.readTrainConfig());
+        if (train.model.device != null) {
+            b.device = DeviceChoice.parse(train.model.device);
+        }
+        if (train.model.threads != null) {
+            b.threads = train.model.threads;
+        }
+        return b.build();
+    }
+}
