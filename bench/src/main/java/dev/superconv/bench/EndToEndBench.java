@@ -1,0 +1,202 @@
+package dev.superconv.bench;
+
+import dev.superconv.bindings.Precision;
+import dev.superconv.core.data.DataSets;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.ModelSpec;
+import dev.superconv.export.ExportOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The end-to-end figures behind the README's performance table: the Java input path, libtorch
+ * training and evaluation, ONNX Runtime evaluation, the matmul ceiling and model FLOP utilisation.
+ * Each figure is checked against a reference first, then measured after warm-up over repeated runs.
+ */
+public final class EndToEndBench {
+    /** PyTorch-in-Python references on the 2-core machine of the issues (img/s). */
+    static final double PYTORCH_TRAIN_FP32 = 98;
+    static final double PYTORCH_EVAL_FP32 = 267;
+    static final double TRAIN_FLOPS_PER_FORWARD = 3;
+
+    private final BenchConfig config;
+    private final String dataSpec;
+    private final Consumer<String> log;
+    private final List<Figure> figures = new ArrayList<>();
+
+    private EndToEndBench(BenchConfig config, String dataSpec, Consumer<String> log) {
+        this.config = config;
+        this.dataSpec = dataSpec;
+        this.log = log;
+    }
+
+    /**
+     * Runs every figure. {@code dataSpec} names real images ({@code --data}; "" = random bytes of
+     * the same shape); {@code log} receives one line per figure as it is measured.
+     */
+    public static BenchReport run(BenchConfig config, String dataSpec, Consumer<String> log) throws Exception {
+        return new EndToEndBench(config, dataSpec, log).runAll();
+    }
+
+    private BenchReport runAll() throws Exception {
+        MachineInfo machine = MachineInfo.atStart();
+        log.accept("superconv bench (" + config.name() + ") on " + machine.cpu() + ", load " + machine.loadAtStart());
+        Dataset train = dataset("train", config.augImages(), 11);
+        Dataset test = dataset("test", Math.max(config.ortImages(), config.evalImages()), 12);
+        String data = dataSpec.isEmpty() ? "random bytes (CIFAR-sized)" : dataSpec;
+        input(train);
+        Stats[] train32 = training(Precision.FP32);
+        Stats[] train16 = training(Precision.BF16);
+        evaluation(test.limit(config.evalImages()));
+        String ort = onnxRuntime(test.limit(config.ortImages()));
+        Stats peak32 = peak(Precision.FP32);
+        Stats peak16 = peak(Precision.BF16);
+        double flops = TRAIN_FLOPS_PER_FORWARD * ModelSpec.cifar10(config.width()).forwardFlopsPerImage() / 1e9;
+        add(Figure.plain("mfu_train_fp32_pct", "Model FLOP utilisation, train fp32 channels-last (3 × forward FLOPs ÷ fp32 peak)", "%",
+                train32[1].times(100 * flops / peak32.median())));
+        add(Figure.plain("mfu_train_bf16_pct", "Model FLOP utilisation, train bf16 channels-last (3 × forward FLOPs ÷ bf16 peak)", "%",
+                train16[1].times(100 * flops / peak16.median())));
+        return new BenchReport(config, data, List.copyOf(figures), machine.finished(ort));
+    }
+
+    private Dataset dataset(String split, int images, long seed) {
+        if (!dataSpec.isEmpty()) {
+            Dataset d = DataSets.loadSplit(dataSpec, split);
+            return d.size() > images ? d.limit(images) : d;
+        }
+        byte[] labels = new byte[images];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < images; i++) {
+            labels[i] = (byte) r.nextInt(10);
+        }
+        List<String> classes = new ArrayList<>();
+        for (int c = 0; c < 10; c++) {
+            classes.add("class" + c);
+        }
+        return new Dataset(InputProbes.randomPixels(images, seed), labels, classes);
+    }
+
+    private void add(Figure f) {
+        figures.add(f);
+        log.accept(BenchReport.line(f));
+    }
+
+    private void input(Dataset train) throws Exception {
+        int threads = Runtime.getRuntime().availableProcessors();
+        add(Figure.atLeast("augmentation_img_s", "Augmentation: seed recipe + normalise + batches of 512, " + threads + " threads, "
+                + train.size() + " images", "img/s", InputProbes.augmentation(train, threads, config.warmups(), config.runs()), 50_000, "≥ 50,000"));
+        int n = config.normImages();
+        int calls = config.normCalls();
+        Stats vector = InputProbes.normalize(n, calls, config.warmups(), config.runs());
+        Stats scalar = ScalarNormalize.measure(n, calls, config.warmups(), config.runs());
+        Stats copy = InputProbes.memoryCopy(n, calls, config.warmups(), config.runs());
+        String what = " (uint8 HWC → float NCHW, " + n + " images per call, GB of float output)";
+        add(Figure.plain("normalize_vector_gb_s", "Normalise, Vector API" + what, "GB/s", vector));
+        add(Figure.plain("normalize_scalar_gb_s", "Normalise, scalar path (-Dsuperconv.scalar=true)" + what, "GB/s", scalar));
+        add(Figure.plain("memcpy_gb_s", "Bare memory copy of the same output bytes (bandwidth ceiling)", "GB/s", copy));
+        add(Figure.atLeast("normalize_vector_over_scalar", "Normalise: Vector API ÷ scalar", "×", ratio(vector, scalar), 4, "≥ 4×"));
+        add(Figure.plain("normalize_vector_over_memcpy", "Normalise: Vector API ÷ memory copy", "×", ratio(vector, copy)));
+    }
+
+    /** Ratio of medians; the range pairs the extremes (low ÷ high, high ÷ low). */
+    static Stats ratio(Stats a, Stats b) {
+        return new Stats(a.median() / b.median(), a.min() / b.max(), a.max() / b.min(), Math.min(a.runs(), b.runs()));
+    }
+
+    /** Train img/s at width {@code config.width()}: [NCHW, channels-last]. */
+    private Stats[] training(Precision precision) throws Exception {
+        Stats[] out = new Stats[2];
+        for (boolean channelsLast : new boolean[] {false, true}) {
+            try (TrainStepProbe probe = new TrainStepProbe(config.width(), precision, channelsLast, config.trainBatch())) {
+                probe.check();
+                out[channelsLast ? 1 : 0] = Stats.measure(config.warmups(), config.runs(), () -> probe.run(config.trainSteps()));
+            }
+            String layout = channelsLast ? "nhwc" : "nchw";
+            String name = String.format(Locale.ROOT, "libtorch train step, %s, %s, width %s, batch %d", precision.flag(),
+                    channelsLast ? "channels-last" : "NCHW", width(), config.trainBatch());
+            String key = "train_" + precision.flag() + "_" + layout + "_img_s";
+            double factor = precision == Precision.FP32 ? 1.1 : 2.5;
+            add(channelsLast
+                    ? Figure.atLeast(key, name, "img/s", out[1], factor * PYTORCH_TRAIN_FP32,
+                            String.format(Locale.ROOT, "≥ %.1f× %.0f = %.0f", factor, PYTORCH_TRAIN_FP32, factor * PYTORCH_TRAIN_FP32))
+                    : Figure.plain(key, name, "img/s", out[0]));
+        }
+        return out;
+    }
+
+    private void evaluation(Dataset test) throws Exception {
+        for (Precision p : Precision.values()) {
+            try (EvalForwardProbe probe = new EvalForwardProbe(config.width(), p, test, config.evalBatch())) {
+                probe.check(Math.min(16, config.evalBatch()));
+                add(Figure.plain("eval_torch_" + p.flag() + "_img_s", String.format(Locale.ROOT,
+                        "libtorch eval, %s, channels-last, width %s, batch %d, %d images", p.flag(), width(), config.evalBatch(), test.size()),
+                        "img/s", Stats.measure(config.warmups(), config.runs(), probe::run)));
+            }
+        }
+    }
+
+    /** ONNX Runtime figures for fp32 and fp16 exports; returns ONNX Runtime's version. */
+    private String onnxRuntime(Dataset test) throws Exception {
+        Path dir = Files.createTempDirectory("superconv-bench");
+        String version = "unknown";
+        try {
+            for (ExportOptions.Precision p : ExportOptions.Precision.values()) {
+                Path file = dir.resolve("resnet9-" + p.cliName() + ".onnx");
+                OrtEvalProbe.export(config.width(), p, file);
+                try (OrtEvalProbe probe = new OrtEvalProbe(file, test, config.evalBatch())) {
+                    version = probe.ortVersion();
+                    probe.check();
+                    double[][] pairs = new double[2][config.runs()];
+                    for (int w = 0; w < config.warmups(); w++) {
+                        probe.pipelined();
+                        probe.bare();
+                    }
+                    for (int r = 0; r < config.runs(); r++) {
+                        pairs[0][r] = probe.pipelined();
+                        pairs[1][r] = probe.bare();
+                    }
+                    double[] ratios = new double[config.runs()];
+                    for (int r = 0; r < config.runs(); r++) {
+                        ratios[r] = pairs[0][r] / pairs[1][r];
+                    }
+                    String what = String.format(Locale.ROOT, "ONNX Runtime eval, %s export (BN folded), width %s, batch %d, %d images",
+                            p.cliName(), width(), config.evalBatch(), test.size());
+                    String key = "ort_" + p.cliName();
+                    add(Figure.atLeast(key + "_pipeline_img_s", what + ", pipelined evaluator (preprocessing included)", "img/s",
+                            Stats.of(pairs[0]), 2 * PYTORCH_EVAL_FP32, String.format(Locale.ROOT, "≥ 2× %.0f = %.0f", PYTORCH_EVAL_FP32, 2 * PYTORCH_EVAL_FP32)));
+                    add(Figure.plain(key + "_bare_img_s", what + ", bare session.run over pre-made tensors", "img/s", Stats.of(pairs[1])));
+                    add(Figure.atLeast(key + "_pipeline_over_bare", "ONNX Runtime " + p.cliName() + ": pipelined ÷ bare session.run (paired runs)",
+                            "×", Stats.of(ratios), 0.95, "≥ 0.95 (within 5 %)"));
+                }
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+        return version;
+    }
+
+    private Stats peak(Precision p) throws Exception {
+        try (MatmulProbe probe = new MatmulProbe(config.matmulSize(), p)) {
+            probe.check();
+            int n = config.matmulSize();
+            Stats s = Stats.measure(config.warmups(), config.runs(), () -> probe.run(3));
+            add(Figure.plain("peak_" + p.flag() + "_gflop_s", String.format(Locale.ROOT, "Peak compute: libtorch %d × %d × %d matmul, %s", n, n, n, p.flag()),
+                    "GFLOP/s", s));
+            return s;
+        }
+    }
+
+    private String width() {
+        return config.width() == Math.rint(config.width()) ? Integer.toString((int) config.width()) : Double.toString(config.width());
+    }
+}

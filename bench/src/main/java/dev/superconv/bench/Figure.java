@@ -1,0 +1,30 @@
+package dev.superconv.bench;
+
+/**
+ * One row of the benchmark table.
+ *
+ * @param key       stable JSON key, e.g. {@code train_fp32_nhwc_img_s}
+ * @param name      what was measured, for people
+ * @param unit      img/s, GB/s, GFLOP/s, %, ×
+ * @param stats     median and range over the repeated runs
+ * @param target    the issue's target in words, or "" where it gives none
+ * @param verdict   {@link Verdict#NONE} where there is no target
+ */
+public record Figure(String key, String name, String unit, Stats stats, String target, Verdict verdict) {
+    public enum Verdict {
+        MET, MISSED, NONE;
+
+        static Verdict of(boolean met) {
+            return met ? MET : MISSED;
+        }
+    }
+
+    public static Figure plain(String key, String name, String unit, Stats stats) {
+        return new Figure(key, name, unit, stats, "", Verdict.NONE);
+    }
+
+    /** A figure whose median must reach {@code atLeast}. */
+    public static Figure atLeast(String key, String name, String unit, Stats stats, double atLeast, String target) {
+        return new Figure(key, name, unit, stats, target, Verdict.of(stats.median() >= atLeast));
+    }
+}
