@@ -1,0 +1,148 @@
+package dev.superconv.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.superconv.bindings.RunFiles;
+import dev.superconv.bindings.TrainConfig;
+import dev.superconv.bindings.Trainer;
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.data.Splits;
+import dev.superconv.core.io.AtomicFiles;
+import dev.superconv.core.report.Predictions;
+import dev.superconv.core.report.ReportWriter;
+import dev.superconv.export.ExportOptions;
+import dev.superconv.export.OnnxExporter;
+import dev.superconv.inference.EvalResult;
+import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtModel;
+import dev.superconv.inference.SessionSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The stages of {@code superconv run} after training: export best.pt twice (fp32 BN-folded float
+ * input; uint8-NHWC raw-pixel input), evaluate both with ONNX Runtime on the run's test split,
+ * evaluate best.pt with libtorch in fp32 on the same images, refuse a mismatch, write the report.
+ */
+final class RunPipeline {
+    /** ONNX Runtime and libtorch fp32 must agree on accuracy to this (0.05 %). */
+    static final double MAX_ACCURACY_GAP = 0.0005;
+    static final String MODEL = "model.onnx";
+    static final String MODEL_UINT8 = "model-uint8.onnx";
+    static final String SUMMARY = "summary.json";
+
+    /** Everything the closing summary shows; also written as summary.json. */
+    record Summary(Path runDir, double onnxAccuracy, double onnxUint8Accuracy, double torchAccuracy, double trainLoggedBestAccuracy,
+                   int testImages, double trainImagesPerSecond, double onnxImagesPerSecond, Map<String, Double> stageSeconds,
+                   Path model, Path modelUint8, Path report) {
+        void print(PrintWriter w) {
+            w.println();
+            w.println("== superconv run: summary ==");
+            w.printf(Locale.ROOT, "accuracy      %.2f %% (ONNX Runtime, %d test images); libtorch fp32 %.2f %%; uint8-input model %.2f %%%n",
+                    100 * onnxAccuracy, testImages, 100 * torchAccuracy, 100 * onnxUint8Accuracy);
+            w.printf(Locale.ROOT, "              best test accuracy logged during training %.2f %%%n", 100 * trainLoggedBestAccuracy);
+            StringBuilder stages = new StringBuilder();
+            stageSeconds.forEach((k, v) -> stages.append(String.format(Locale.ROOT, "%s %.1f s, ", k, v)));
+            w.println("time          " + stages.substring(0, Math.max(0, stages.length() - 2)));
+            w.printf(Locale.ROOT, "speed         training %.0f img/s; ONNX Runtime inference %.0f img/s%n", trainImagesPerSecond, onnxImagesPerSecond);
+            w.println("model         " + model + "  (uint8 input: " + modelUint8 + ")");
+            w.println("report        " + report);
+        }
+
+        ObjectNode toJson() {
+            ObjectNode j = new ObjectMapper().createObjectNode();
+            j.put("run_dir", runDir.toString());
+            j.put("onnx_accuracy", onnxAccuracy);
+            j.put("onnx_uint8_accuracy", onnxUint8Accuracy);
+            j.put("torch_fp32_accuracy", torchAccuracy);
+            j.put("train_logged_best_accuracy", trainLoggedBestAccuracy);
+            j.put("test_images", testImages);
+            j.put("train_images_per_second", trainImagesPerSecond);
+            j.put("onnx_images_per_second", onnxImagesPerSecond);
+            ObjectNode s = j.putObject("stage_seconds");
+            stageSeconds.forEach(s::put);
+            j.put("model", model.toString());
+            j.put("model_uint8", modelUint8.toString());
+            j.put("report", report.toString());
+            return j;
+        }
+    }
+
+    private final RunFiles files;
+    private final TrainConfig config;
+    private final Splits splits;
+    private final StageTimer timer;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    RunPipeline(RunFiles files, TrainConfig config, Splits splits, StageTimer timer, PrintWriter out, PrintWriter err) {
+        this.files = files;
+        this.config = config;
+        this.splits = splits;
+        this.timer = timer;
+        this.out = out;
+        this.err = err;
+    }
+
+    Summary afterTraining(Trainer.Result trained) {
+        Path dir = files.dir();
+        Checkpoint best = Checkpoint.read(files.best());
+        // the same fixed subset the trainer tested on, so every accuracy below is over the same images
+        Dataset test = splits.test().limit(config.limitTest());
+        Path model = dir.resolve(MODEL);
+        Path modelUint8 = dir.resolve(MODEL_UINT8);
+        timer.time("export", () -> {
+            OnnxExporter.export(best, ExportOptions.DEFAULT, model);
+            OnnxExporter.export(best, new ExportOptions(true, ExportOptions.InputFormat.UINT8_NHWC, ExportOptions.OutputKind.LOGITS,
+                    ExportOptions.Tta.NONE, ExportOptions.Precision.FP32), modelUint8);
+            return null;
+        });
+        say("exported " + model + " and " + modelUint8);
+        EvalResult onnx = timer.time("onnx-eval", () -> ortEval(model, test));
+        EvalResult onnxUint8 = timer.time("onnx-eval", () -> ortEval(modelUint8, test));
+        dev.superconv.bindings.Evaluator.Result torch = timer.time("torch-eval",
+                () -> dev.superconv.bindings.Evaluator.evaluate(best, test, config.device(), config.threads(), false));
+        say(String.format(Locale.ROOT, "ONNX Runtime %.2f %% (uint8 model %.2f %%), libtorch fp32 %.2f %% on %d test images",
+                100 * onnx.accuracy(), 100 * onnxUint8.accuracy(), 100 * torch.accuracy(), test.size()));
+        check("ONNX model " + model, onnx.accuracy(), torch.accuracy());
+        check("ONNX model " + modelUint8, onnxUint8.accuracy(), torch.accuracy());
+        Path report = timer.time("report", () -> {
+            int[] labels = new int[test.size()];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = test.label(i);
+            }
+            new Predictions(labels, onnx.predictions(), onnx.confidence()).write(dir.resolve(Predictions.FILE));
+            return ReportWriter.write(dir, test);
+        });
+        Summary s = new Summary(dir, onnx.accuracy(), onnxUint8.accuracy(), torch.accuracy(), trained.bestTestAcc(), test.size(),
+                trained.imagesPerSecond(), onnx.imagesPerSecond(), timer.ordered(), model, modelUint8, report);
+        AtomicFiles.writeString(dir.resolve(SUMMARY), s.toJson().toPrettyString());
+        return s;
+    }
+
+    private static EvalResult ortEval(Path model, Dataset test) {
+        try (OrtModel m = OrtModel.open(model, SessionSettings.defaults())) {
+            return Evaluator.evaluate(m, test, new Evaluator.Options(256, false, true));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("ONNX Runtime evaluation of " + model + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A mismatch means the export or the inference path is wrong: that is an error, not a warning. */
+    private static void check(String what, double onnxAcc, double torchAcc) {
+        if (Math.abs(onnxAcc - torchAcc) > MAX_ACCURACY_GAP) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "%s: ONNX Runtime accuracy %.4f %% differs from libtorch's %.4f %% by more than 0.05 %%", what, 100 * onnxAcc, 100 * torchAcc));
+        }
+    }
+
+    private void say(String line) {
+        out.println(line);
+        out.flush();
+    }
+}
