@@ -14,8 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,35 +54,26 @@ public final class ImageFolder {
             }
         }
         Path splitDir = root.resolve(split.folder());
+        // One stat per file is most of the cost of a cached load (60k files): classes in parallel.
+        List<ClassFiles> perClass = classes.parallelStream().map(c -> images(splitDir.resolve(c))).toList();
         MessageDigest digest = sha256();
         List<Path> files = new ArrayList<>();
-        List<Byte> labels = new ArrayList<>();
-        // One stat per file is most of the cost of a cached load (60k files): list classes in parallel.
-        List<TreeMap<String, BasicFileAttributes>> perClass = classes.parallelStream()
-                .map(c -> images(splitDir.resolve(c)))
-                .toList();
-        ByteBuffer numbers = ByteBuffer.allocate(2 * Long.BYTES);
+        byte[] labels = new byte[perClass.stream().mapToInt(c -> c.files().size()).sum()];
         for (int label = 0; label < classes.size(); label++) {
-            Path classDir = splitDir.resolve(classes.get(label));
-            if (perClass.get(label).isEmpty()) {
-                throw new BadInputException(classDir + ": empty class folder (no .png, .jpg or .jpeg files)");
+            ClassFiles c = perClass.get(label);
+            if (c.files().isEmpty()) {
+                throw new BadInputException(splitDir.resolve(classes.get(label)) + ": empty class folder (no .png, .jpg or .jpeg files)");
             }
+            java.util.Arrays.fill(labels, files.size(), files.size() + c.files().size(), (byte) label);
+            files.addAll(c.files());
             digest.update((classes.get(label) + "/").getBytes(StandardCharsets.UTF_8));
-            for (var e : perClass.get(label).entrySet()) {
-                files.add(classDir.resolve(e.getKey()));
-                labels.add((byte) label);
-                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                numbers.clear();
-                numbers.putLong(e.getValue().size()).putLong(e.getValue().lastModifiedTime().toMillis());
-                digest.update(numbers.array());
-            }
+            digest.update(c.fingerprint());
         }
-        byte[] lab = new byte[labels.size()];
-        for (int i = 0; i < lab.length; i++) {
-            lab[i] = labels.get(i);
-        }
-        return new Listing(classes, List.copyOf(files), lab, HexFormat.of().formatHex(digest.digest()));
+        return new Listing(classes, List.copyOf(files), labels, HexFormat.of().formatHex(digest.digest()));
     }
+
+    /** One class folder's images in name order, and a SHA-256 over their names, sizes and mtimes. */
+    private record ClassFiles(List<Path> files, byte[] fingerprint) {}
 
     /** Decodes every listed file, {@value #DECODE_THREADS} threads, with a progress bar on stderr. */
     public static Dataset decode(Listing listing, String what) {
@@ -159,27 +148,50 @@ public final class ImageFolder {
         return List.copyOf(names);
     }
 
-    private static TreeMap<String, BasicFileAttributes> images(Path classDir) {
-        TreeMap<String, BasicFileAttributes> images = new TreeMap<>();
+    private static ClassFiles images(Path classDir) {
+        record Entry(String name, Path path, BasicFileAttributes attrs) {}
+        List<Entry> images = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(classDir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 if (!name.startsWith(".") && isImageName(name)) {
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                     if (a.isRegularFile()) {
-                        images.put(name, a);
+                        images.add(new Entry(name, p, a));
                     }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + classDir + ": " + e.getMessage(), e);
         }
-        return images;
+        images.sort(java.util.Comparator.comparing(Entry::name));
+        MessageDigest digest = sha256();
+        ByteBuffer record = ByteBuffer.allocate(4096);
+        List<Path> files = new ArrayList<>(images.size());
+        for (Entry e : images) {
+            files.add(e.path());
+            byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+            if (record.remaining() < name.length + 3 * Long.BYTES) {
+                digest.update(record.array(), 0, record.position());
+                record.clear();
+            }
+            if (record.remaining() < name.length + 3 * Long.BYTES) {
+                digest.update(name); // a name longer than the buffer
+            } else {
+                record.put(name);
+            }
+            record.putLong(name.length).putLong(e.attrs().size()).putLong(e.attrs().lastModifiedTime().toMillis());
+        }
+        digest.update(record.array(), 0, record.position());
+        return new ClassFiles(files, digest.digest());
     }
 
     static boolean isImageName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg");
+        return endsWithIgnoreCase(name, ".png") || endsWithIgnoreCase(name, ".jpg") || endsWithIgnoreCase(name, ".jpeg");
+    }
+
+    private static boolean endsWithIgnoreCase(String s, String suffix) {
+        return s.regionMatches(true, s.length() - suffix.length(), suffix, 0, suffix.length());
     }
 
     private static MessageDigest sha256() {
