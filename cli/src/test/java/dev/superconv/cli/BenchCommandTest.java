@@ -1,0 +1,69 @@
+package dev.superconv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bench verb at smoke sizes: every figure produced, positive, in both renderings (no timing assertions). */
+class BenchCommandTest {
+    static final List<String> FIGURES = List.of(
+            "augmentation_img_s", "normalize_vector_gb_s", "normalize_scalar_gb_s", "memcpy_gb_s",
+            "normalize_vector_over_scalar", "normalize_vector_over_memcpy",
+            "train_fp32_nchw_img_s", "train_fp32_nhwc_img_s", "train_bf16_nchw_img_s", "train_bf16_nhwc_img_s",
+            "eval_torch_fp32_img_s", "eval_torch_bf16_img_s",
+            "ort_fp32_pipeline_img_s", "ort_fp32_bare_img_s", "ort_fp32_pipeline_over_bare",
+            "ort_fp16_pipeline_img_s", "ort_fp16_bare_img_s", "ort_fp16_pipeline_over_bare",
+            "peak_fp32_gflop_s", "peak_bf16_gflop_s", "mfu_train_fp32_pct", "mfu_train_bf16_pct");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void smokeRunPrintsEveryFigureAsJsonAndWritesBothFiles() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", "--smoke", "--json", "--out", dir.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals("smoke", json.get("config").asText());
+        JsonNode figures = json.get("figures");
+        assertEquals(FIGURES.size(), figures.size(), figures.toString());
+        for (String key : FIGURES) {
+            JsonNode f = figures.get(key);
+            assertTrue(f != null, "figure " + key);
+            double median = f.get("median").asDouble();
+            assertTrue(median > 0 && Double.isFinite(median), key + " median " + median);
+            assertTrue(f.get("min").asDouble() > 0 && f.get("min").asDouble() <= median && median <= f.get("max").asDouble(), key + " range " + f);
+            assertEquals(2, f.get("runs").asInt(), key);
+            assertFalse(f.get("unit").asText().isEmpty(), key);
+        }
+        assertEquals("met".equals(figures.get("augmentation_img_s").get("verdict").asText()),
+                figures.get("augmentation_img_s").get("median").asDouble() >= 50_000);
+        JsonNode machine = json.get("machine");
+        for (String k : List.of("cpu", "jdk", "pytorch_presets", "onnxruntime", "date")) {
+            assertFalse(machine.get(k).asText().isBlank() || machine.get(k).asText().equals("unknown"), k + " " + machine);
+        }
+        assertTrue(machine.get("logical_cpus").asInt() > 0 && machine.get("memory_gib").asDouble() > 0, machine.toString());
+
+        assertEquals(json, new ObjectMapper().readTree(Files.readString(dir.resolve("bench.json"))));
+        String md = Files.readString(dir.resolve("bench.md"));
+        assertTrue(md.startsWith("| Figure | Median | Min–max | Unit | Target |"), md);
+        assertEquals(FIGURES.size() + 2, md.lines().filter(l -> l.startsWith("|")).count(), md);
+        assertTrue(md.contains("- Command: `superconv bench --smoke`") && md.contains("- CPU: "), md);
+        assertTrue(md.contains("≥ 50,000") && md.contains("≥ 0.95 (within 5 %)"), md);
+    }
+
+    @Test
+    void badDataSpecIsOneLineExit2() {
+        CliRunner.Result r = CliRunner.run("bench", "--smoke", "--data", dir.resolve("absent").toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.errLines().stream().anyMatch(l -> l.startsWith("superconv: ") && l.contains("absent")), r.toString());
+        assertFalse(Files.exists(dir.resolve("bench.md")));
+    }
+}
