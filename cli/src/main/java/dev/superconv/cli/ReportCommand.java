@@ -56,16 +56,33 @@ public final class ReportCommand implements Callable<Integer> {
             out.println("note: recorded data '" + dataSpec + "' cannot be loaded (" + e.getMessage() + "); misclassified images not redrawn");
             return ReportWriter.write(runDir);
         }
+        return writeForRun(runDir, test, out);
+    }
+
+    /**
+     * The report of a finished run whose test split is {@code test} (the run's --limit-test subset):
+     * evaluates best.pt into predictions.csv unless present, then writes report.html. {@code superconv
+     * train} calls this at the end of a run.
+     */
+    public static Path writeForRun(Path runDir, Dataset test, PrintWriter out) {
         Path predictions = runDir.resolve(Predictions.FILE);
         Path best = runDir.resolve("best.pt");
-        if (!Files.exists(predictions) && Files.isRegularFile(best)) {
-            // Runs trained before predictions were recorded: evaluate best.pt once and keep the result.
+        if (Files.isRegularFile(best) && !newer(predictions, best)) {
+            // No predictions yet, or best.pt improved since (a resumed run): evaluate best.pt once and keep the result.
             out.println("evaluating " + best + " on " + test.size() + " test images for the confusion matrix...");
             out.flush();
             Evaluator.Result r = Evaluator.evaluate(Checkpoint.read(best), test, DeviceChoice.AUTO, 0, true);
             Predictions.of(test, r.predictions(), r.probabilities()).write(predictions);
         }
         return ReportWriter.write(runDir, test);
+    }
+
+    private static boolean newer(Path file, Path than) {
+        try {
+            return Files.exists(file) && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(than)) >= 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the time of " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The test split as the run used it: the recorded {@code limit_test} subset. */
