@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.io.AtomicFiles;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.report.MetricsLog;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The files of a run directory ({@code runs/NAME/}): {@code config.json}, {@code metrics.jsonl},
@@ -37,10 +40,41 @@ public record RunFiles(Path dir) {
         return dir.resolve("last.pt");
     }
 
-    /** A fresh run must not overwrite a previous one; a resumed run needs its last.pt. */
+    /** The last.pt before the newest one: the fallback when last.pt is torn or missing. */
+    public Path lastPrevious() {
+        return dir.resolve("last.pt.prev");
+    }
+
+    /** Writes last.pt, first keeping the current one as last.pt.prev. */
+    public void writeLast(Checkpoint checkpoint) {
+        try {
+            if (Files.isRegularFile(last())) {
+                Files.move(last(), lastPrevious(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep " + last() + " as " + lastPrevious() + ": " + e.getMessage(), e);
+        }
+        checkpoint.write(last());
+    }
+
+    /** last.pt, or last.pt.prev (with a message) when last.pt is missing or fails its checksum. */
+    public Checkpoint readLast(Consumer<String> log) {
+        try {
+            return Checkpoint.read(last());
+        } catch (BadInputException e) {
+            if (!Files.isRegularFile(lastPrevious())) {
+                throw e;
+            }
+            Checkpoint previous = Checkpoint.read(lastPrevious());
+            log.accept(e.getMessage() + "; resuming from the previous good one, " + lastPrevious());
+            return previous;
+        }
+    }
+
+    /** A fresh run must not overwrite a previous one; a resumed run needs its last.pt (or last.pt.prev). */
     public void checkStart(boolean resume) {
         if (resume) {
-            if (!Files.isRegularFile(last())) {
+            if (!Files.isRegularFile(last()) && !Files.isRegularFile(lastPrevious())) {
                 throw new BadInputException("--resume: " + last() + " does not exist (nothing to resume)");
             }
         } else if (Files.exists(last()) || Files.exists(metrics())) {

@@ -139,7 +139,7 @@ final class TrainSession implements AutoCloseable {
     }
 
     private void restore(RunFiles files, ObjectNode runConfig, Consumer<String> log) {
-        Checkpoint ck = Checkpoint.read(files.last());
+        Checkpoint ck = files.readLast(log);
         CustomResNet.checkCompatible(modelInfo.spec(), ModelInfo.of(ck).spec(), files.last().toString());
         if (!ModelInfo.of(ck).classes().equals(modelInfo.classes())) {
             throw new BadInputException("--resume: " + files.last() + " was trained on classes " + ModelInfo.of(ck).classes()

@@ -96,8 +96,8 @@ public final class Trainer {
     public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
         Dataset train = fullTrain.limit(config.limitTrain());
         Dataset test = fullTest.limit(config.limitTest());
-        files.checkStart(resume);
-        try (TrainSession s = TrainSession.open(config, train, test, batches, files, resume, dataSpec, listener::message)) {
+        try (RunLock lock = RunLock.acquire(files.dir(), listener::message);
+                TrainSession s = open(files, train, test, resume)) {
             LrSchedule schedule = s.schedule;
             List<EpochMetrics> history = new ArrayList<>(s.history);
             double best = s.bestTestAcc;
@@ -147,7 +147,7 @@ public final class Trainer {
                         }
                         if (stopRequested.get() && epochBatches.hasNext()) {
                             p.seconds += (System.nanoTime() - started) / 1e9;
-                            s.resumableCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p).write(files.last());
+                            files.writeLast(s.resumableCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p));
                             listener.message("stopped at epoch " + (epoch + 1) + ", step " + p.steps + " of " + stepsPerEpoch
                                     + "; last.pt is saved, continue with --resume");
                             return result(s, files, history, best, bestEpoch, trainSeconds + p.seconds, trainImages + p.seen, true);
@@ -172,11 +172,16 @@ public final class Trainer {
                     listener.message("Test Accuracy has increased. Saving the model");
                     s.modelCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch).write(files.best());
                 }
-                s.resumableCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, new EpochProgress()).write(files.last());
+                files.writeLast(s.resumableCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, new EpochProgress()));
                 listener.epochEnd(m);
             }
             return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, false);
         }
+    }
+
+    private TrainSession open(RunFiles files, Dataset train, Dataset test, boolean resume) {
+        files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
+        return TrainSession.open(config, train, test, batches, files, resume, dataSpec, listener::message);
     }
 
     /**
