@@ -121,6 +121,10 @@ class DataCommandTest {
         CliRunner.Result r = CliRunner.run("data");
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("missing subcommand"), r.toString());
+        CliRunner.Result help = CliRunner.run("data", "--help");
+        assertEquals(0, help.exitCode(), help.toString());
+        assertTrue(help.out().contains("info") && help.out().contains("download"), help.toString());
+        assertTrue(CliRunner.run("data", "info", "--help").out().contains("--data=SPEC"));
     }
 
     @Test

@@ -68,9 +68,11 @@ public sealed interface DataSpec permits ImageFolderSpec, CifarFolderSpec, Cifar
         try {
             return new CifarArchiveSpec(home.downloader().download(home.dataDir()).file());
         } catch (IOException e) {
-            throw new BadInputException("cifar10: no copy at " + archive + " and the download failed (" + e.getMessage()
-                    + "); run 'superconv data download' where the internet is reachable and copy the file to " + archive
-                    + ", or point --data at a local copy (" + FORMS + ")", e);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            throw new BadInputException("cifar10: " + archive + " is missing and downloading " + home.downloader().url() + " failed (" + why
+                    + "); run 'superconv data download' where the internet is reachable and copy the file there, "
+                    + "or point --data at a local copy (cifar-10-binary.tar.gz, its extracted folder, or an ImageFolder tree)", e);
         }
     }
 }
