@@ -137,11 +137,11 @@ final class PixelKernels {
             ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
             ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
             long o = dstOff + 4L * out;
-            ((FloatVector) v0.rearrange(P0.from0).blend(v1.rearrange(P0.from1), P0.use1).blend(v2.rearrange(P0.from2), P0.use2)
+            ((FloatVector) v0.rearrange(P0.from01, v1).blend(v2.rearrange(P0.from2), P0.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
-            ((FloatVector) v0.rearrange(P1.from0).blend(v1.rearrange(P1.from1), P1.use1).blend(v2.rearrange(P1.from2), P1.use2)
+            ((FloatVector) v0.rearrange(P1.from01, v1).blend(v2.rearrange(P1.from2), P1.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + planeStride, NATIVE);
-            ((FloatVector) v0.rearrange(P2.from0).blend(v1.rearrange(P2.from1), P2.use1).blend(v2.rearrange(P2.from2), P2.use2)
+            ((FloatVector) v0.rearrange(P2.from01, v1).blend(v2.rearrange(P2.from2), P2.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 2 * planeStride, NATIVE);
         }
     }
@@ -163,11 +163,11 @@ final class PixelKernels {
             ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
             ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
             long o = dstOff + 4L * out;
-            ((FloatVector) v0.rearrange(R0.from0).blend(v1.rearrange(R0.from1), R0.use1).blend(v2.rearrange(R0.from2), R0.use2)
+            ((FloatVector) v0.rearrange(R0.from01, v1).blend(v2.rearrange(R0.from2), R0.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
-            ((FloatVector) v0.rearrange(R1.from0).blend(v1.rearrange(R1.from1), R1.use1).blend(v2.rearrange(R1.from2), R1.use2)
+            ((FloatVector) v0.rearrange(R1.from01, v1).blend(v2.rearrange(R1.from2), R1.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + planeStride, NATIVE);
-            ((FloatVector) v0.rearrange(R2.from0).blend(v1.rearrange(R2.from1), R2.use1).blend(v2.rearrange(R2.from2), R2.use2)
+            ((FloatVector) v0.rearrange(R2.from01, v1).blend(v2.rearrange(R2.from2), R2.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 2 * planeStride, NATIVE);
         }
     }
@@ -215,11 +215,11 @@ final class PixelKernels {
             ByteVector v1 = ByteVector.fromMemorySegment(BYTES, src, in + LANES, NATIVE);
             ByteVector v2 = ByteVector.fromMemorySegment(BYTES, src, in + 2L * LANES, NATIVE);
             long o = dstOff + 12L * out;
-            ((FloatVector) v0.rearrange(I0.from0).blend(v1.rearrange(I0.from1), I0.use1).blend(v2.rearrange(I0.from2), I0.use2)
+            ((FloatVector) v0.rearrange(I0.from01, v1).blend(v2.rearrange(I0.from2), I0.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s0, b0).intoMemorySegment(dst, o, NATIVE);
-            ((FloatVector) v0.rearrange(I1.from0).blend(v1.rearrange(I1.from1), I1.use1).blend(v2.rearrange(I1.from2), I1.use2)
+            ((FloatVector) v0.rearrange(I1.from01, v1).blend(v2.rearrange(I1.from2), I1.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s1, b1).intoMemorySegment(dst, o + 4L * LANES, NATIVE);
-            ((FloatVector) v0.rearrange(I2.from0).blend(v1.rearrange(I2.from1), I2.use1).blend(v2.rearrange(I2.from2), I2.use2)
+            ((FloatVector) v0.rearrange(I2.from01, v1).blend(v2.rearrange(I2.from2), I2.use2)
                     .convertShape(ZERO_EXTEND_B2I, INTS, 0).convert(I2F, 0)).fma(s2, b2).intoMemorySegment(dst, o + 8L * LANES, NATIVE);
         }
     }
@@ -249,17 +249,12 @@ final class PixelKernels {
 
     /**
      * Output byte vector gathered from lanes of three input vectors:
-     * {@code v0.rearrange(from0).blend(v1.rearrange(from1), use1).blend(v2.rearrange(from2), use2)}.
+     * {@code v0.rearrange(from01, v1).blend(v2.rearrange(from2), use2)}; {@code from01} picks lanes of
+     * v0 (index i) or v1 (index L + i, an "exceptional" index that selects the second vector).
      */
-    record Gather3(VectorShuffle<Byte> from0, VectorShuffle<Byte> from1, VectorShuffle<Byte> from2,
-                   VectorMask<Byte> use1, VectorMask<Byte> use2) {
+    record Gather3(VectorShuffle<Byte> from01, VectorShuffle<Byte> from2, VectorMask<Byte> use2) {
     }
 
-    /**
-     * A fixed permutation of a block of L pixels (3L bytes) into three output vectors. Planar:
-     * output vector c holds channel c of the L pixels; interleaved: the pixels themselves. Records,
-     * so the JIT trusts the fields of the static constants as constants.
-     */
     record Block3(Gather3 p0, Gather3 p1, Gather3 p2) {
         static Block3 of(boolean reverse, boolean planar) {
             int n = BYTES.length();
@@ -275,16 +270,18 @@ final class PixelKernels {
 
         private static Gather3 gather(int[] source, int base) {
             int n = BYTES.length();
-            int[][] lanes = new int[3][n];
-            boolean[][] use = new boolean[3][n];
+            int[] from01 = new int[n];
+            int[] from2 = new int[n];
+            boolean[] use2 = new boolean[n];
             for (int lane = 0; lane < n; lane++) {
                 int s = source[base + lane];
-                lanes[s / n][lane] = s % n;
-                use[s / n][lane] = true;
+                int vector = s / n;
+                from01[lane] = vector == 1 ? n + s % n : s % n;
+                from2[lane] = s % n;
+                use2[lane] = vector == 2;
             }
-            return new Gather3(VectorShuffle.fromArray(BYTES, lanes[0], 0), VectorShuffle.fromArray(BYTES, lanes[1], 0),
-                    VectorShuffle.fromArray(BYTES, lanes[2], 0),
-                    VectorMask.fromArray(BYTES, use[1], 0), VectorMask.fromArray(BYTES, use[2], 0));
+            return new Gather3(VectorShuffle.fromArray(BYTES, from01, 0), VectorShuffle.fromArray(BYTES, from2, 0),
+                    VectorMask.fromArray(BYTES, use2, 0));
         }
     }
 }
