@@ -1,7 +1,10 @@
 package dev.superconv.cli;
 
 import dev.superconv.core.data.DataHome;
+import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.DataSpec;
+import dev.superconv.core.data.Split;
+import dev.superconv.core.data.Splits;
 import picocli.CommandLine.Option;
 
 /** The {@code --data SPEC} option, shared by every verb that reads a data set ({@code @Mixin DataOptions data;}). */
@@ -15,5 +18,17 @@ public final class DataOptions {
     /** Resolves the value (downloading for 'cifar10' when needed); loading is then {@code spec.load(home.cache())}. */
     public DataSpec resolve(DataHome home) {
         return DataSpec.parse(spec, home);
+    }
+
+    /** Both splits, through the standard cache. */
+    public Splits load() {
+        DataHome home = DataHome.standard();
+        return resolve(home).load(home.cache());
+    }
+
+    /** One split; for ImageFolder data only that split is listed and decoded. */
+    public Dataset load(Split split) {
+        DataHome home = DataHome.standard();
+        return resolve(home).load(split, home.cache());
     }
 }

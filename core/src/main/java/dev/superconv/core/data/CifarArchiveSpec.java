@@ -42,10 +42,11 @@ public record CifarArchiveSpec(Path archive) implements DataSpec {
         });
     }
 
-    private String key(Split split) {
+    private DatasetCache.Key key(Split split) {
         try {
             BasicFileAttributes a = Files.readAttributes(archive, BasicFileAttributes.class);
-            return DECODER_VERSION + "|" + DatasetCache.realPath(archive) + "|" + a.size() + "|" + a.lastModifiedTime().toMillis() + "|" + split.folder();
+            return new DatasetCache.Key("cifar-archive|" + DatasetCache.realPath(archive) + "|" + split.folder(),
+                    DECODER_VERSION + "|" + a.size() + "|" + a.lastModifiedTime().toMillis());
         } catch (NoSuchFileException e) {
             throw new BadInputException(archive + ": no such file");
         } catch (IOException e) {

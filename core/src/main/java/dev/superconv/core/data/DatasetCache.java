@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
- * Decoded data sets on disk, so slow sources (60k JPEGs, a gzip archive) are decoded once. The
- * caller's key describes the inputs (absolute path, sizes, mtimes): when an input changes, the key
- * changes and the entry is simply not found. Entries are written atomically and checksummed; an
- * unreadable or corrupt entry is ignored and rewritten, since the source can always be decoded again.
+ * Decoded data sets on disk, so slow sources (60k JPEGs, a gzip archive) are decoded once. A
+ * {@link Key} names the slot (which source and split) and the state of its inputs (sizes, mtimes,
+ * decoder version): when an input changes the key changes, the entry is simply not found, and the
+ * new entry replaces the slot's old one, so the cache holds one entry per source and split.
+ * Entries are written atomically and checksummed; an unreadable or corrupt entry is ignored and
+ * rewritten, since the source can always be decoded again.
  *
  * <pre>
  * "SCDSET01"  magic          int32 count, int32 class count, UTF class names
@@ -44,10 +47,17 @@ public final class DatasetCache {
         return dir;
     }
 
+    /** {@code slot}: which data ("/data/x|train"); {@code state}: the inputs' state (fingerprint, sizes, mtimes, version). */
+    public record Key(String slot, String state) {
+        String text() {
+            return slot + "|" + state;
+        }
+    }
+
     /** The cached data set for {@code key}, or the result of {@code decode}, which is then stored. */
-    public Dataset get(String key, Supplier<Dataset> decode) {
+    public Dataset get(Key key, Supplier<Dataset> decode) {
         Path file = fileFor(key);
-        Optional<Dataset> cached = Files.isRegularFile(file) ? read(file, key) : Optional.empty();
+        Optional<Dataset> cached = Files.isRegularFile(file) ? read(file, key.text()) : Optional.empty();
         if (cached.isPresent()) {
             return cached.get();
         }
@@ -56,14 +66,21 @@ public final class DatasetCache {
         return fresh;
     }
 
-    /** Stores {@code d} under {@code key} (for data decoded alongside what was asked for). */
-    public void put(String key, Dataset d) {
+    /** Stores {@code d} under {@code key}, dropping the slot's entries for older input states. */
+    public void put(Key key, Dataset d) {
         Path file = fileFor(key);
         try {
-            write(file, key, d);
-        } catch (UncheckedIOException e) {
-            // Only a lost speed-up: the data set itself is fine, so report and go on.
-            System.err.println("superconv: could not write dataset cache " + file + " (" + e.getMessage() + ")");
+            write(file, key.text(), d);
+            try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, slotPrefix(key) + "*.scds")) {
+                for (Path old : stale) {
+                    if (!old.equals(file)) {
+                        Files.deleteIfExists(old);
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // Only a lost speed-up (or disk space): the data set itself is fine, so report and go on.
+            System.err.println("superconv: could not update dataset cache " + file + " (" + e.getMessage() + ")");
         }
     }
 
@@ -76,8 +93,12 @@ public final class DatasetCache {
         }
     }
 
-    Path fileFor(String key) {
-        return dir.resolve(sha256(key).substring(0, 32) + ".scds");
+    Path fileFor(Key key) {
+        return dir.resolve(slotPrefix(key) + sha256(key.text()).substring(0, 24) + ".scds");
+    }
+
+    private static String slotPrefix(Key key) {
+        return sha256(key.slot()).substring(0, 16) + "-";
     }
 
     static String sha256(String text) {

@@ -13,7 +13,8 @@ public record ImageFolderSpec(java.nio.file.Path root) implements DataSpec {
     @Override
     public Dataset load(Split split, DatasetCache cache) {
         ImageFolder.Listing listing = ImageFolder.list(root, split);
-        String key = DECODER_VERSION + "|" + DatasetCache.realPath(root) + "|" + split.folder() + "|" + listing.files().size() + "|" + listing.fingerprint();
+        DatasetCache.Key key = new DatasetCache.Key("imagefolder|" + DatasetCache.realPath(root) + "|" + split.folder(),
+                DECODER_VERSION + "|" + listing.files().size() + "|" + listing.fingerprint());
         return cache.get(key, () -> ImageFolder.decode(listing, root.getFileName() + "/" + split.folder()));
     }
 }

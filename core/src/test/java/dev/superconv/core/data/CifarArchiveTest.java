@@ -52,6 +52,9 @@ class CifarArchiveTest {
         Files.write(archive, CifarFixtures.archive(CifarFixtures.files(2, 5)));
         Files.setLastModifiedTime(archive, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() + 5000));
         assertEquals(5, DataSets.loadSplit(archive.toString(), "test", home()).size());
+        try (var entries = Files.list(home().cache().dir())) {
+            assertEquals(2, entries.count(), "one entry per split; stale ones removed");
+        }
     }
 
     @Test

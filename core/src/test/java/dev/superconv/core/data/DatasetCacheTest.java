@@ -2,7 +2,9 @@ package dev.superconv.core.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
 import java.nio.file.Files;
@@ -13,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DatasetCacheTest {
+    private static final DatasetCache.Key K1 = new DatasetCache.Key("s1", "v1");
+    private static final DatasetCache.Key K = new DatasetCache.Key("s", "v");
+
     @TempDir
     Path tmp;
 
@@ -24,11 +29,11 @@ class DatasetCacheTest {
     void storesOnceThenReadsBackTheSameData() {
         DatasetCache cache = new DatasetCache(tmp);
         AtomicInteger decodes = new AtomicInteger();
-        Dataset a = cache.get("k1", () -> {
+        Dataset a = cache.get(K1, () -> {
             decodes.incrementAndGet();
             return sample(5);
         });
-        Dataset b = cache.get("k1", () -> {
+        Dataset b = cache.get(K1, () -> {
             decodes.incrementAndGet();
             return sample(6);
         });
@@ -36,29 +41,44 @@ class DatasetCacheTest {
         assertArrayEquals(a.pixels(), b.pixels());
         assertArrayEquals(a.labels(), b.labels());
         assertEquals(a.classes(), b.classes());
-        assertArrayEquals(sample(9).pixels(), cache.get("k2", () -> sample(9)).pixels());
+        assertArrayEquals(sample(9).pixels(), cache.get(new DatasetCache.Key("s2", "v1"), () -> sample(9)).pixels());
     }
 
     @Test
     void corruptOrTruncatedEntryIsIgnoredAndRewritten() throws Exception {
         DatasetCache cache = new DatasetCache(tmp);
-        cache.get("k", () -> sample(1));
-        Path file = cache.fileFor("k");
+        cache.get(K, () -> sample(1));
+        Path file = cache.fileFor(K);
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 1;
         Files.write(file, bytes);
-        assertArrayEquals(sample(2).pixels(), cache.get("k", () -> sample(2)).pixels(), "checksum mismatch ⇒ decoded again");
+        assertArrayEquals(sample(2).pixels(), cache.get(K, () -> sample(2)).pixels(), "checksum mismatch ⇒ decoded again");
         Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 100));
-        assertArrayEquals(sample(3).pixels(), cache.get("k", () -> sample(3)).pixels(), "truncated ⇒ decoded again");
-        assertArrayEquals(sample(3).pixels(), cache.get("k", () -> sample(4)).pixels(), "rewritten entry is used");
+        assertArrayEquals(sample(3).pixels(), cache.get(K, () -> sample(3)).pixels(), "truncated ⇒ decoded again");
+        assertArrayEquals(sample(3).pixels(), cache.get(K, () -> sample(4)).pixels(), "rewritten entry is used");
     }
 
     @Test
     void failedDecodeLeavesNoEntry() throws Exception {
         DatasetCache cache = new DatasetCache(tmp.resolve("c"));
-        assertThrows(BadInputException.class, () -> cache.get("k", () -> {
+        assertThrows(BadInputException.class, () -> cache.get(K, () -> {
             throw new BadInputException("bad");
         }));
-        assertEquals(false, Files.exists(cache.fileFor("k")));
+        assertEquals(false, Files.exists(cache.fileFor(K)));
+    }
+
+    @Test
+    void newInputStateReplacesTheSlotsOldEntryAndLeavesOtherSlots() throws Exception {
+        DatasetCache cache = new DatasetCache(tmp);
+        cache.get(new DatasetCache.Key("a", "v1"), () -> sample(1));
+        cache.get(new DatasetCache.Key("b", "v1"), () -> sample(2));
+        Dataset v2 = cache.get(new DatasetCache.Key("a", "v2"), () -> sample(3));
+        assertArrayEquals(sample(3).pixels(), v2.pixels());
+        assertFalse(Files.exists(cache.fileFor(new DatasetCache.Key("a", "v1"))), "stale entry of slot a removed");
+        assertTrue(Files.exists(cache.fileFor(new DatasetCache.Key("a", "v2"))));
+        assertTrue(Files.exists(cache.fileFor(new DatasetCache.Key("b", "v1"))), "slot b untouched");
+        try (var entries = Files.list(tmp)) {
+            assertEquals(2, entries.count());
+        }
     }
 }

@@ -177,6 +177,9 @@ class ImageFolderTest {
         Dataset second = DataSets.loadSplit(root.toString(), "test", home());
         assertEquals(CifarFixtures.pixel(77, 1, 0, 0), second.pixels()[1] & 0xFF);
         assertEquals(first.pixels()[3072], second.pixels()[3072], "other images unchanged");
+        try (var entries = Files.list(home().cache().dir())) {
+            assertEquals(1, entries.count(), "the new entry replaced the stale one");
+        }
     }
 
     @Test
