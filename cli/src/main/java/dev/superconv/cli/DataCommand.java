@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv data}: the parent of {@code data info} and {@code data download}. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Inspect or download data sets.",
+@Command(name = "data", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Inspect or download data sets.",
         subcommands = {DataInfoCommand.class, DataDownloadCommand.class})
 public final class DataCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv data download}: fetches the official CIFAR-10 binary archive, MD5-checked. */
-@Command(name = "download", mixinStandardHelpOptions = true, description = "Download the CIFAR-10 binary archive (MD5-verified, resumable) into DIR/cifar-10-binary.tar.gz.")
+@Command(name = "download", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Download the CIFAR-10 binary archive (MD5-verified, resumable) into DIR/cifar-10-binary.tar.gz.")
 public final class DataDownloadCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv data info}: counts and pixel statistics computed from the data itself. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Per-split and per-class counts, image shape, per-channel mean/std (0..1) computed from the data.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Per-split and per-class counts, image shape, per-channel mean/std (0..1) computed from the data.")
 public final class DataInfoCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
