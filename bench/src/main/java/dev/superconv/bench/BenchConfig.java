@@ -27,12 +27,15 @@ public record BenchConfig(String name, int warmups, int runs, int augImages, int
         }
     }
 
-    /** The README's figures: a few minutes more than {@link #quick()}. */
+    /**
+     * The README's figures, ONNX Runtime over the whole 10,000-image test split: about 10 minutes on
+     * 2 cores, most of it ONNX Runtime (2 exports × 2 paths × 4 passes of 10,000 images).
+     */
     public static BenchConfig full() {
-        return new BenchConfig("full", 1, 5, 50_000, 512, 40, 1.0, 64, 6, 2048, 10_000, 256, 2048);
+        return new BenchConfig("full", 1, 3, 50_000, 512, 40, 1.0, 64, 6, 2048, 10_000, 256, 2048);
     }
 
-    /** Under 3 minutes on 2 quiet cores. */
+    /** Under 3 minutes on 2 quiet cores (estimated from the per-figure rates in shared/NOTES.md: ≈ 2 minutes). */
     public static BenchConfig quick() {
         return new BenchConfig("quick", 1, 3, 50_000, 512, 20, 1.0, 64, 2, 512, 1024, 256, 1536);
     }

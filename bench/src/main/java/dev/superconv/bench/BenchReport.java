@@ -11,9 +11,10 @@ import java.util.Map;
  * The result of one {@link EndToEndBench} run: the figures, the machine, and the two renderings
  * ({@code bench.md}, {@code bench.json}).
  *
- * @param data where the images came from (a {@code --data} spec or random bytes)
+ * @param data    where the images came from (a {@code --data} spec or random bytes)
+ * @param seconds wall time of the whole run
  */
-public record BenchReport(BenchConfig config, String data, List<Figure> figures, MachineInfo machine) {
+public record BenchReport(BenchConfig config, String data, List<Figure> figures, MachineInfo machine, double seconds) {
     public Figure figure(String key) {
         return figures.stream().filter(f -> f.key().equals(key)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no figure " + key));
@@ -38,8 +39,8 @@ public record BenchReport(BenchConfig config, String data, List<Figure> figures,
             b.append("- ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
         b.append("- Data: ").append(data).append('\n');
-        b.append(String.format(Locale.ROOT, "- Command: `%s` (%s: median and min–max over %d runs after %d warm-up)%n",
-                command, config.name(), config.runs(), config.warmups()));
+        b.append(String.format(Locale.ROOT, "- Command: `%s` (%s: median and min–max over %d runs after %d warm-up; %.0f s in all)%n",
+                command, config.name(), config.runs(), config.warmups(), seconds));
         b.append("- Noise: shared machines vary between runs; compare the ratios measured within one run.\n");
         String warning = machine.warning();
         if (!warning.isEmpty()) {
@@ -52,7 +53,7 @@ public record BenchReport(BenchConfig config, String data, List<Figure> figures,
     public ObjectNode json(String command) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("command", command).put("config", config.name()).put("runs", config.runs()).put("warmups", config.warmups());
-        o.put("data", data);
+        o.put("data", data).put("seconds", seconds);
         o.set("machine", machine.toJson());
         o.put("warning", machine.warning());
         ObjectNode all = o.putObject("figures");

@@ -44,6 +44,7 @@ public final class EndToEndBench {
     }
 
     private BenchReport runAll() throws Exception {
+        long started = System.nanoTime();
         MachineInfo machine = MachineInfo.atStart();
         log.accept("superconv bench (" + config.name() + ") on " + machine.cpu() + ", load " + machine.loadAtStart());
         Dataset train = dataset("train", config.augImages(), 11);
@@ -61,7 +62,7 @@ public final class EndToEndBench {
                 train32[1].times(100 * flops / peak32.median())));
         add(Figure.plain("mfu_train_bf16_pct", "Model FLOP utilisation, train bf16 channels-last (3 × forward FLOPs ÷ bf16 peak)", "%",
                 train16[1].times(100 * flops / peak16.median())));
-        return new BenchReport(config, data, List.copyOf(figures), machine.finished(ort));
+        return new BenchReport(config, data, List.copyOf(figures), machine.finished(ort), (System.nanoTime() - started) / 1e9);
     }
 
     private Dataset dataset(String split, int images, long seed) {
@@ -147,12 +148,12 @@ public final class EndToEndBench {
         try {
             for (ExportOptions.Precision p : ExportOptions.Precision.values()) {
                 Path file = dir.resolve("resnet9-" + p.cliName() + ".onnx");
-                OrtEvalProbe.export(config.width(), p, file);
+                OrtEvalProbe.export(config.width(), p, test.classes(), file);
                 try (OrtEvalProbe probe = new OrtEvalProbe(file, test, config.evalBatch())) {
                     version = probe.ortVersion();
                     probe.check();
                     double[][] pairs = new double[2][config.runs()];
-                    for (int w = 0; w < config.warmups(); w++) {
+                    for (int w = 1; w < config.warmups(); w++) { // check() ran both paths once: the first warm-up
                         probe.pipelined();
                         probe.bare();
                     }

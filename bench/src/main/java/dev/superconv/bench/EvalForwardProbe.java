@@ -30,7 +30,7 @@ public final class EvalForwardProbe implements AutoCloseable {
         Natives.load();
         this.precision = precision;
         torch.manual_seed(2);
-        model = new CustomResNet(ModelSpec.cifar10(width));
+        model = new CustomResNet(new ModelSpec(width, ModelSpec.cifar10(width).logitScale(), data.classes().size()));
         model.toChannelsLast();
         model.eval();
         AugmentConfig config = AugmentConfig.defaults().withBatchSize(Math.min(batch, data.size())).withLayout(Layout.NHWC).withThreads(1);

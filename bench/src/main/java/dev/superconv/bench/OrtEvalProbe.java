@@ -56,17 +56,16 @@ public final class OrtEvalProbe implements AutoCloseable {
         }
     }
 
-    /** Writes a ResNet-9 at {@code width} with libtorch's initial weights to {@code file}. */
-    public static void export(double width, ExportOptions.Precision precision, Path file) {
+    /**
+     * Writes a ResNet-9 at {@code width} with libtorch's initial weights to {@code file}, naming
+     * {@code classes} (the evaluator checks them against the data's).
+     */
+    public static void export(double width, ExportOptions.Precision precision, List<String> classes, Path file) {
         Natives.load();
-        ModelSpec spec = ModelSpec.cifar10(width);
+        ModelSpec spec = new ModelSpec(width, ModelSpec.cifar10(width).logitScale(), classes.size());
         torch.manual_seed(4);
         try (CustomResNet net = new CustomResNet(spec)) {
             ObjectNode meta = Checkpoint.newMeta();
-            List<String> classes = new ArrayList<>();
-            for (int c = 0; c < 10; c++) {
-                classes.add("class" + c);
-            }
             new ModelInfo(spec, classes, ModelInfo.CIFAR10_MEAN, ModelInfo.CIFAR10_STD).writeTo(meta);
             OnnxExporter.export(new Checkpoint(meta, net.exportState()), ExportOptions.DEFAULT.withPrecision(precision), file);
         }
@@ -78,14 +77,15 @@ public final class OrtEvalProbe implements AutoCloseable {
 
     private void premadeTensors() throws OrtException {
         Normalize norm = new Normalize(model.mean(), model.std());
+        int k = model.classCount();
         for (int start = 0; start < data.size(); start += batch) {
             int n = Math.min(batch, data.size() - start);
             ByteBuffer in = ByteBuffer.allocateDirect(n * Dataset.IMAGE_BYTES * 4).order(ByteOrder.nativeOrder());
             norm.toFloats(data.pixels(), start * Dataset.IMAGE_BYTES, n, 32, 32, MemorySegment.ofBuffer(in), 0, Layout.NCHW);
             inputs.add(OnnxTensor.createTensor(model.environment(), in.asFloatBuffer(), new long[] {n, 3, 32, 32}));
-            FloatBuffer out = ByteBuffer.allocateDirect(n * 10 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer out = ByteBuffer.allocateDirect(n * k * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
             outputBuffers.add(out);
-            outputs.add(OnnxTensor.createTensor(model.environment(), out, new long[] {n, 10}));
+            outputs.add(OnnxTensor.createTensor(model.environment(), out, new long[] {n, k}));
         }
     }
 
@@ -108,12 +108,13 @@ public final class OrtEvalProbe implements AutoCloseable {
         EvalResult r = Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, true));
         bare();
         int differ = 0;
+        int classes = model.classCount();
         for (int b = 0; b < outputBuffers.size(); b++) {
             FloatBuffer out = outputBuffers.get(b);
-            for (int i = 0; i < out.capacity() / 10; i++) {
+            for (int i = 0; i < out.capacity() / classes; i++) {
                 int best = 0;
-                for (int k = 1; k < 10; k++) {
-                    best = out.get(i * 10 + k) > out.get(i * 10 + best) ? k : best;
+                for (int k = 1; k < classes; k++) {
+                    best = out.get(i * classes + k) > out.get(i * classes + best) ? k : best;
                 }
                 differ += best == r.predictions()[b * batch + i] ? 0 : 1;
             }

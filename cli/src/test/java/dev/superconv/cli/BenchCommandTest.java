@@ -3,6 +3,7 @@ package dev.superconv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,8 @@ class BenchCommandTest {
         assertEquals(0, r.exitCode(), r.toString());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals("smoke", json.get("config").asText());
+        assertTrue(json.get("seconds").asDouble() > 0, json.toString());
+        assertEquals("random bytes (CIFAR-sized)", json.get("data").asText());
         JsonNode figures = json.get("figures");
         assertEquals(FIGURES.size(), figures.size(), figures.toString());
         for (String key : FIGURES) {
@@ -57,6 +60,18 @@ class BenchCommandTest {
         assertEquals(FIGURES.size() + 2, md.lines().filter(l -> l.startsWith("|")).count(), md);
         assertTrue(md.contains("- Command: `superconv bench --smoke`") && md.contains("- CPU: "), md);
         assertTrue(md.contains("≥ 50,000") && md.contains("≥ 0.95 (within 5 %)"), md);
+    }
+
+    @Test
+    void measuresTheRealImagesWhenGiven() throws Exception {
+        String mirror = System.getProperty("superconv.data.jpeg", "");
+        assumeTrue(!mirror.isEmpty() && Files.isDirectory(Path.of(mirror)), "JPEG mirror not present");
+        CliRunner.Result r = CliRunner.run("bench", "--smoke", "--json", "--data", mirror);
+        assertEquals(0, r.exitCode(), r.toString());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(mirror, json.get("data").asText());
+        assertEquals(FIGURES.size(), json.get("figures").size());
+        assertTrue(json.get("figures").get("augmentation_img_s").get("median").asDouble() > 0);
     }
 
     @Test
