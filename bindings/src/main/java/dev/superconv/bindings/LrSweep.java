@@ -48,6 +48,12 @@ public final class LrSweep {
     /** Trains {@code base} once per max LR into {@code outDir/maxlr-<lr>/}, then writes lr_sweep.csv and lr_sweep.png. */
     public static Result run(TrainConfig base, List<Double> maxLrs, Dataset train, Dataset test, Path outDir, Trainer.Listener listener,
             ProgressDisplay progress) {
+        return run(base, maxLrs, train, test, "", outDir, listener, progress);
+    }
+
+    /** As above, recording {@code dataSpec} (the --data value) in each run's config.json so reports can find the images. */
+    public static Result run(TrainConfig base, List<Double> maxLrs, Dataset train, Dataset test, String dataSpec, Path outDir,
+            Trainer.Listener listener, ProgressDisplay progress) {
         if (base.schedule() != TrainConfig.ScheduleKind.ONE_CYCLE) {
             throw new BadInputException("the LR sweep trains with one-cycle; --schedule piecewise is not swept");
         }
@@ -57,7 +63,7 @@ public final class LrSweep {
             TrainConfig config = withMaxLr(base, lr);
             Path dir = outDir.resolve("maxlr-" + label(lr));
             listener.message(String.format(Locale.ROOT, "== max LR %s: %d epochs → %s", label(lr), base.epochs(), dir));
-            Trainer trainer = new Trainer(config, listener, Trainer.SEED_AUGMENTATION, progress);
+            Trainer trainer = new Trainer(config, listener, Trainer.SEED_AUGMENTATION, progress).dataSpec(dataSpec);
             try {
                 Trainer.Result r = trainer.train(train, test, new RunFiles(dir), false);
                 points.add(new Point(lr, r.lastEpoch().testAcc(), r.bestTestAcc(), r.bestEpoch(), r.lastEpoch().trainLoss(),

@@ -55,7 +55,7 @@ public final class LrSweepCommand implements Callable<Integer> {
         TrainConfig config = train.config();
         PrintWriter w = spec.commandLine().getOut();
         Splits splits = data.resolve(DataHome.standard()).load(DataHome.standard().cache());
-        LrSweep.Result r = LrSweep.run(config, lrs, splits.train(), splits.test(), out, new Trainer.Listener() {
+        LrSweep.Result r = LrSweep.run(config, lrs, splits.train(), splits.test(), data.spec, out, new Trainer.Listener() {
             @Override
             public void message(String line) {
                 w.println(line);

@@ -25,6 +25,10 @@ class LrSweepCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("lr_sweep.png")));
         assertTrue(Files.isRegularFile(out.resolve("maxlr-0.05/metrics.jsonl")));
         assertTrue(Files.isRegularFile(out.resolve("maxlr-0.4/best.pt")));
+        // Each run records the data, so its report finds the test images by itself.
+        CliRunner.Result rep = CliRunner.run("report", out.resolve("maxlr-0.4").toString());
+        assertEquals(0, rep.exitCode(), rep.toString());
+        assertTrue(Files.readString(out.resolve("maxlr-0.4/report.html")).contains("Misclassified test images"));
         // The best row printed is the one with the highest final accuracy in the CSV.
         double a = Double.parseDouble(csv.get(1).split(",")[1]);
         double b = Double.parseDouble(csv.get(2).split(",")[1]);
