@@ -68,9 +68,6 @@ final class TrainSession implements AutoCloseable {
                 .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
                 .withLayout(config.channelsLast() ? Layout.NHWC : Layout.NCHW)
                 .withCutout(config.cutoutSize(), CutoutMode.INSIDE).withSeed(config.seed());
-        if (train.size() < config.batchSize()) {
-            throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
-        }
         BatchSource trainBatches = factory.create(train, batches, normalize);
         BatchSource testBatches = null;
         CustomResNet net = null;

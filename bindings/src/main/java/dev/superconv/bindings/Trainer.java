@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.BadInputException;
 import dev.superconv.core.augment.AugmentConfig;
 import dev.superconv.core.augment.AugmentPreset;
 import dev.superconv.core.augment.Batch;
@@ -96,6 +97,12 @@ public final class Trainer {
     public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
         Dataset train = fullTrain.limit(config.limitTrain());
         Dataset test = fullTest.limit(config.limitTest());
+        // What can refuse the run is checked before the lock creates the run directory.
+        Natives.load();
+        config.device().resolve();
+        if (train.size() < config.batchSize()) {
+            throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
+        }
         try (RunLock lock = RunLock.acquire(files.dir(), listener::message);
                 TrainSession s = open(files, train, test, resume)) {
             LrSchedule schedule = s.schedule;

@@ -173,14 +173,21 @@ class TrainerTest {
         Trainer.train(b.build(), TRAIN, TEST, dir, false, new Trainer.Listener() {
             @Override
             public void epochEnd(EpochMetrics m) {
+                // Without a GC, eden pages touched for the first time raise RSS by the epoch's Java garbage
+                // (~5 MB here) until the first collection: that is heap warm-up, not a native leak.
+                System.gc();
                 rss.add(SyntheticData.rssBytes());
             }
         });
-        // After two warm-up epochs (allocator pools, JIT) RSS may wobble but must not climb:
-        // 16 steps × 6 epochs of leaked batch tensors would add far more than the 24 MiB allowed.
+        // Measured: flat after epoch 1, with single-epoch blips of up to 12 MiB (malloc arenas, temp files).
+        // A leak raises the floor: the lowest of the last three epochs may exceed epoch 2 by 8 MiB at most
+        // (one leaked batch of activations per step would add > 30 MiB per epoch).
         long warm = rss.get(1);
-        long max = rss.stream().skip(2).mapToLong(Long::longValue).max().orElseThrow();
-        assertTrue(max - warm < 24L << 20, "RSS by epoch (MiB): " + rss.stream().map(v -> v >> 20).toList());
+        long floor = rss.stream().skip(5).mapToLong(Long::longValue).min().orElseThrow();
+        long peak = rss.stream().skip(2).mapToLong(Long::longValue).max().orElseThrow();
+        String trace = "RSS by epoch (MiB): " + rss.stream().map(v -> v >> 20).toList();
+        assertTrue(floor - warm < 8L << 20, trace);
+        assertTrue(peak - warm < 64L << 20, trace);
     }
 
     @Test
