@@ -122,7 +122,7 @@ public final class EndToEndBench {
                     channelsLast ? "channels-last" : "NCHW", width(), config.trainBatch());
             String key = "train_" + precision.flag() + "_" + layout + "_img_s";
             double factor = precision == Precision.FP32 ? 1.1 : 2.5;
-            add(channelsLast
+            add(channelsLast && atReferenceSize() && config.trainBatch() == 64
                     ? Figure.atLeast(key, name, "img/s", out[1], factor * PYTORCH_TRAIN_FP32,
                             String.format(Locale.ROOT, "≥ %.1f× %.0f = %.0f", factor, PYTORCH_TRAIN_FP32, factor * PYTORCH_TRAIN_FP32))
                     : Figure.plain(key, name, "img/s", out[0]));
@@ -168,11 +168,16 @@ public final class EndToEndBench {
                     String what = String.format(Locale.ROOT, "ONNX Runtime eval, %s export (BN folded), width %s, batch %d, %d images",
                             p.cliName(), width(), config.evalBatch(), test.size());
                     String key = "ort_" + p.cliName();
-                    add(Figure.atLeast(key + "_pipeline_img_s", what + ", pipelined evaluator (preprocessing included)", "img/s",
-                            Stats.of(pairs[0]), 2 * PYTORCH_EVAL_FP32, String.format(Locale.ROOT, "≥ 2× %.0f = %.0f", PYTORCH_EVAL_FP32, 2 * PYTORCH_EVAL_FP32)));
+                    String pipelined = what + ", pipelined evaluator (preprocessing included)";
+                    String ratio = "ONNX Runtime " + p.cliName() + ": pipelined ÷ bare session.run (paired runs)";
+                    add(atReferenceSize()
+                            ? Figure.atLeast(key + "_pipeline_img_s", pipelined, "img/s", Stats.of(pairs[0]), 2 * PYTORCH_EVAL_FP32,
+                                    String.format(Locale.ROOT, "≥ 2× %.0f = %.0f", PYTORCH_EVAL_FP32, 2 * PYTORCH_EVAL_FP32))
+                            : Figure.plain(key + "_pipeline_img_s", pipelined, "img/s", Stats.of(pairs[0])));
                     add(Figure.plain(key + "_bare_img_s", what + ", bare session.run over pre-made tensors", "img/s", Stats.of(pairs[1])));
-                    add(Figure.atLeast(key + "_pipeline_over_bare", "ONNX Runtime " + p.cliName() + ": pipelined ÷ bare session.run (paired runs)",
-                            "×", Stats.of(ratios), 0.95, "≥ 0.95 (within 5 %)"));
+                    add(atReferenceSize()
+                            ? Figure.atLeast(key + "_pipeline_over_bare", ratio, "×", Stats.of(ratios), 0.95, "≥ 0.95 (within 5 %)")
+                            : Figure.plain(key + "_pipeline_over_bare", ratio, "×", Stats.of(ratios)));
                 }
             }
         } finally {
@@ -195,6 +200,11 @@ public final class EndToEndBench {
                     "GFLOP/s", s));
             return s;
         }
+    }
+
+    /** The issues' model targets are for ResNet-9 width 1; smaller test sizes get no verdict. */
+    private boolean atReferenceSize() {
+        return config.width() == 1.0;
     }
 
     private String width() {
