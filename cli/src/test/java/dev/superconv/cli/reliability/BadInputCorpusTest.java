@@ -215,6 +215,12 @@ class BadInputCorpusTest {
         predict --batch-size 0          | predict --device cpu --model {FX}/good.onnx {FX}/image.png --batch-size 0 --out {OUT}/p.csv | 2 | --batch-size
         predict --threads -2            | predict --device cpu --model {FX}/good.onnx {FX}/image.png --threads -2 --out {OUT}/p.csv   | 2 | --threads
         export --precision fp8          | export --checkpoint {FX}/good.pt --out {OUT}/m.onnx --precision fp8   | 2 | --precision
+        lr-find --iters 0               | lr-find --data {FX}/good --out {OUT} --width 0.0625 --batch-size 8 --threads 1 --device cpu --iters 0                   | 2 | --iters
+        lr-find --start-lr above end    | lr-find --data {FX}/good --out {OUT} --width 0.0625 --batch-size 8 --threads 1 --device cpu --start-lr 10 --end-lr 1    | 2 | --end-lr
+        lr-find --diverge 0             | lr-find --data {FX}/good --out {OUT} --width 0.0625 --batch-size 8 --threads 1 --device cpu --diverge 0                 | 2 | --diverge
+        lr-sweep negative LR            | lr-sweep --data {FX}/good --out {OUT}/sweep TINY --max-lrs 0.1,-1     | 2 | --max-lrs
+        run --batch-size 0              | run --data {FX}/good --out {OUT}/run TINY --batch-size 0              | 2 | --batch-size
+        run --resume of nothing         | run --resume {OUT}/run                                                | 2 | {OUT}/run
         schedule --epochs 0             | schedule --epochs 0 --steps-per-epoch 10 --max-lr 0.1 --plot {OUT}/s.png      | 2 | --epochs
         schedule --pct-start 1.5        | schedule --epochs 2 --steps-per-epoch 10 --max-lr 0.1 --pct-start 1.5 --plot {OUT}/s.png | 2 | --pct-start
         schedule --steps-per-epoch -3   | schedule --epochs 2 --steps-per-epoch -3 --max-lr 0.1 --plot {OUT}/s.png      | 2 | --steps-per-epoch
@@ -232,7 +238,8 @@ class BadInputCorpusTest {
                 .filter(l -> !l.startsWith("Try '") && !l.equals("(run with --verbose for details)")).toList();
         assertEquals(1, lines.size(), "one line on stderr\n" + r);
         assertTrue(lines.getFirst().startsWith("superconv: "), r.toString());
-        assertTrue(lines.getFirst().contains(expected), "expected '" + expected + "'\n" + r);
+        String expectedText = expected.replace("{OUT}", out.toString());
+        assertTrue(lines.getFirst().contains(expectedText), "expected '" + expectedText + "'\n" + r);
         assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "no stack trace\n" + r);
         assertEquals(List.of(), Fixtures.files(out), "no file left in the output folder\n" + r);
         assertFalse(Files.exists(out.resolve("run")), "no run directory\n" + r);

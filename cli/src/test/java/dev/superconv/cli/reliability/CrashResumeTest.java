@@ -94,7 +94,10 @@ class CrashResumeTest {
         killAndResume("killed", 3);
     }
 
-    /** The soak version: up to ten kills, each at a random moment after a new last.pt (one JVM start each). */
+    /**
+     * The soak version: up to ten kills; every other one at any moment after the JVM starts (while
+     * loading libtorch, taking the lock, restoring last.pt or training), the others after a new last.pt.
+     */
     @Test
     @Tag("slow")
     void killedTenTimesAndResumedEndsWithTheSameWeights() throws Exception {
@@ -110,6 +113,19 @@ class CrashResumeTest {
         boolean staleLocks = false;
         CliProcess p = CliProcess.start(logs, "start", trainArgs(run));
         for (int round = 0; round < rounds; round++) {
+            if (rounds > 3 && round % 2 == 1) {
+                long delay = rnd.nextLong(0, 2500);
+                Thread.sleep(delay);
+                if (!p.process.isAlive()) {
+                    break;
+                }
+                p.kill();
+                kills.add("round " + round + ": " + delay + " ms after the start" + (Files.exists(run.resolve(".lock")) ? ", lock left" : ""));
+                staleLocks |= Files.exists(run.resolve(".lock"));
+                p = CliProcess.start(logs, "resume" + round, resumeArgs(run));
+                resumes.add(p);
+                continue;
+            }
             long before = modified(run.resolve("last.pt"));
             // wait for a new last.pt, then kill somewhere in the next epoch (steps, test pass or checkpoint write)
             if (!p.awaitFile(run.resolve("last.pt"), 120)) {
