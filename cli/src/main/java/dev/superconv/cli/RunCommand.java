@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * ONNX model with ONNX Runtime, check it against libtorch's own evaluation, write the report.
  */
 @Command(name = "run", description = "Train, export the best checkpoint to ONNX (fp32 BN-folded and uint8-NHWC), evaluate it with ONNX Runtime, "
-        + "check its accuracy against libtorch's (±0.05 %), write report.html and print a summary.")
+        + "check its accuracy against libtorch's (±0.05 %%), write report.html and print a summary.")
 public final class RunCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
@@ -73,6 +73,7 @@ public final class RunCommand implements Callable<Integer> {
             w.flush();
             return 130;
         }
+        CommandRecord.record(files, spec);
         RunPipeline.Summary summary = new RunPipeline(files, config, splits, timer, w, err).afterTraining(trained);
         summary.print(w);
         w.flush();
