@@ -5,16 +5,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.augment.AugmentConfig;
 import dev.superconv.core.augment.AugmentPreset;
+import dev.superconv.core.augment.AugmentedBatchSource;
 import dev.superconv.core.augment.BatchSource;
 import dev.superconv.core.augment.CutoutMode;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.distributed.DistributedConfig;
+import dev.superconv.core.distributed.ShardPlan;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.schedule.LrSchedule;
+import dev.superconv.bindings.distributed.DataParallel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -42,14 +46,19 @@ final class TrainSession implements AutoCloseable {
     final LrSchedule schedule;
     final CustomResNet model;
     final NesterovSgd optimizer;
+    final DistributedConfig dist;
+    /** The process group of a distributed run, joined after the model is built or restored; null in a single process. */
+    private DataParallel dataParallel;
     int startEpoch;
     List<EpochMetrics> history = List.of();
     double bestTestAcc = -1;
     int bestEpoch;
     EpochProgress resumedProgress = new EpochProgress();
 
-    private TrainSession(TrainConfig config, Dataset train, Dataset test, Trainer.BatchSourceFactory factory, Consumer<String> log) {
+    private TrainSession(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
+            Consumer<String> log) {
         this.config = config;
+        this.dist = dist;
         Natives.load();
         resolvedDevice = config.device().resolve();
         device = resolvedDevice.device();
@@ -68,11 +77,12 @@ final class TrainSession implements AutoCloseable {
                 .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
                 .withLayout(config.channelsLast() ? Layout.NHWC : Layout.NCHW)
                 .withCutout(config.cutoutSize(), CutoutMode.INSIDE).withSeed(config.seed());
-        BatchSource trainBatches = factory.create(train, batches, normalize);
+        BatchSource trainBatches = dist.distributed() ? trainShard(train, batches, normalize, factory) : factory.create(train, batches, normalize);
         BatchSource testBatches = null;
         CustomResNet net = null;
         try {
-            testBatches = AugmentPreset.EVAL.source(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize);
+            testBatches = dist.distributed() ? testShard(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize)
+                    : AugmentPreset.EVAL.source(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize);
             schedule = config.lrSchedule(trainBatches.batchesPerEpoch());
             torch.manual_seed(config.seed()); // the only use of libtorch's RNG: the initial weights
             net = new CustomResNet(spec);
@@ -101,16 +111,21 @@ final class TrainSession implements AutoCloseable {
         model = net;
     }
 
-    static TrainSession open(TrainConfig config, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
+    static TrainSession open(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
             RunFiles files, boolean resume, String dataSpec, Consumer<String> log) {
-        TrainSession s = new TrainSession(config, train, test, factory, log);
+        TrainSession s = new TrainSession(config, dist, train, test, factory, log);
         try {
             ObjectNode runConfig = s.runConfig(train, test);
             runConfig.put("data", dataSpec);
             if (resume) {
                 s.restore(files, runConfig, log);
-            } else {
+            } else if (dist.primary()) {
                 files.writeConfig(runConfig);
+            }
+            if (dist.distributed()) {
+                log.accept("distributed: rank " + dist.rank() + " of " + dist.worldSize() + ", " + dist.backend().name().toLowerCase(java.util.Locale.ROOT)
+                        + " via " + dist.rendezvous().describe() + ", " + config.batchSize() / dist.worldSize() + " images per rank and step");
+                s.dataParallel = DataParallel.join(dist, s.model); // rank 0's weights (fresh or resumed) on every rank
             }
             return s;
         } catch (RuntimeException e) {
@@ -127,6 +142,9 @@ final class TrainSession implements AutoCloseable {
         o.put("steps_per_epoch", trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
         o.put("resolved_device", resolvedDevice.flag()).put("resolved_threads", config.resolvedThreads());
+        if (dist.distributed()) {
+            o.put("world_size", dist.worldSize()).put("batch_per_rank", config.batchSize() / dist.worldSize());
+        }
         o.put("git_sha", BuildInfo.gitSha());
         ObjectNode v = o.putObject("versions");
         v.put("java", Runtime.version().toString());
@@ -190,8 +208,83 @@ final class TrainSession implements AutoCloseable {
         return new Checkpoint(base.meta(), tensors);
     }
 
+    /**
+     * This rank's shard of every epoch's shuffled order at the per-rank batch (global batch / W);
+     * the seed augmentation, since a sample's crop and flip must not depend on the rank.
+     */
+    private BatchSource trainShard(Dataset train, AugmentConfig batches, Normalize normalize, Trainer.BatchSourceFactory factory) {
+        if (factory != Trainer.SEED_AUGMENTATION) {
+            throw new IllegalArgumentException("distributed training shards the seed augmentation only");
+        }
+        ShardPlan shard = ShardPlan.training(train.size(), dist.worldSize(), dist.rank(), config.seed());
+        AugmentConfig perRank = batches.withBatchSize(config.batchSize() / dist.worldSize());
+        return new AugmentedBatchSource(train, AugmentPreset.SEED.augmentation(perRank, normalize), perRank, shard::indices, shard.samplesPerRank());
+    }
+
+    /** This rank's share of the test set (every image on exactly one rank, in order); the losses and hits are summed over the ranks. */
+    private BatchSource testShard(Dataset test, AugmentConfig batches, Normalize normalize) {
+        ShardPlan shard = new ShardPlan(test.size(), dist.worldSize(), dist.rank(), 0, false, ShardPlan.Tail.UNEVEN);
+        AugmentConfig eval = batches.withDropLast(false);
+        return new AugmentedBatchSource(test, AugmentPreset.EVAL.augmentation(eval, normalize), eval, shard::indices, shard.samplesPerRank());
+    }
+
+    /** Element-wise sums over the ranks; the values themselves in a single process. */
+    double[] sumOverRanks(double... values) {
+        return dataParallel == null ? values : dataParallel.sum(values);
+    }
+
+    /** Between backward and the optimizer step: the mean gradient over the ranks (nothing in a single process). */
+    void averageGradients() {
+        if (dataParallel != null) {
+            dataParallel.averageGradients();
+        }
+    }
+
+    /**
+     * Test loss and accuracy over the whole test set. Every rank evaluates its shard after the BN
+     * running statistics are averaged over the ranks (so all ranks hold the same model), and the
+     * per-shard sums are added up.
+     */
+    Evaluator.Result evaluate() {
+        if (dataParallel == null) {
+            return Evaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
+        }
+        dataParallel.averageBatchNormStatistics();
+        Evaluator.Result mine = Evaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
+        double[] all = dataParallel.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
+        return new Evaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
+    }
+
+    /**
+     * End of a distributed run: every rank must hold bit-identical weights and BN statistics (the
+     * averaged gradients and statistics guarantee it unless a rank went astray). Compares each
+     * rank's CRC32 of its state with rank 0's; doubles carry 32-bit values exactly. Doubles as the
+     * barrier that keeps every rank in the group until rank 0 has written its files.
+     */
+    void checkRanksAgree(Consumer<String> log) {
+        if (dataParallel == null) {
+            return;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (Checkpoint.Tensor t : model.exportState().values()) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * t.data().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(t.data());
+            crc.update(bytes);
+        }
+        double mine = crc.getValue();
+        double primary = dataParallel.sum(dist.primary() ? mine : 0)[0];
+        double disagreeing = dataParallel.sum(mine == primary ? 0 : 1)[0];
+        if (disagreeing > 0) {
+            throw new IllegalStateException((int) disagreeing + " of " + dist.worldSize() + " ranks ended with other weights than rank 0");
+        }
+        log.accept(String.format(java.util.Locale.ROOT, "all %d ranks hold the same weights (CRC32 %08x)", dist.worldSize(), (long) mine));
+    }
+
     @Override
     public void close() {
+        if (dataParallel != null) {
+            dataParallel.close();
+        }
         optimizer.close();
         model.close();
         trainSource.close();

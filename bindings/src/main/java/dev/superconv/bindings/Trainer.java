@@ -8,6 +8,7 @@ import dev.superconv.core.augment.BatchSource;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Splits;
+import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.schedule.LrSchedule;
@@ -70,6 +71,7 @@ public final class Trainer {
     private final ProgressDisplay progress;
     private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private String dataSpec = "";
+    private DistributedConfig dist = DistributedConfig.single();
 
     public Trainer(TrainConfig config, Listener listener, BatchSourceFactory batches, ProgressDisplay progress) {
         this.config = config;
@@ -94,6 +96,15 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Makes this process one rank of a data-parallel run: a shard of every epoch at batch / W images
+     * per step, gradients averaged over the ranks; only rank 0 writes files and reports progress.
+     */
+    public Trainer distributed(DistributedConfig config) {
+        this.dist = config;
+        return this;
+    }
+
     public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
         Dataset train = fullTrain.limit(config.limitTrain());
         Dataset test = fullTest.limit(config.limitTest());
@@ -103,8 +114,15 @@ public final class Trainer {
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }
-        try (RunLock lock = RunLock.acquire(files.dir(), listener::message);
-                TrainSession s = open(files, train, test, resume)) {
+        if (config.batchSize() % dist.worldSize() != 0) {
+            throw new BadInputException("--batch-size " + config.batchSize() + " is not divisible by the world size " + dist.worldSize());
+        }
+        boolean primary = dist.primary();
+        Listener listener = primary ? this.listener : new Listener() { };
+        ProgressDisplay progress = primary ? this.progress : ProgressDisplay.NONE;
+        // Rank 0 owns the run directory (lock, config, metrics, checkpoints); the others only read last.pt on --resume.
+        try (RunLock lock = primary ? RunLock.acquire(files.dir(), listener::message) : null;
+                TrainSession s = open(listener, files, train, test, resume)) {
             LrSchedule schedule = s.schedule;
             List<EpochMetrics> history = new ArrayList<>(s.history);
             double best = s.bestTestAcc;
@@ -124,6 +142,7 @@ public final class Trainer {
                 s.model.train(true);
                 long started = System.nanoTime();
                 double lr = 0;
+                boolean stopVote = false;
                 try (BatchSource.EpochBatches epochBatches = s.trainSource.epoch(epoch);
                         ProgressDisplay.Bar bar = progress.start(epoch + 1, config.epochs(), s.trainSource.imagesPerEpoch())) {
                     while (epochBatches.hasNext()) {
@@ -140,21 +159,29 @@ public final class Trainer {
                             Tensor logits = Autocast.forward(s.model, b.images(), config.precision(), s.resolvedDevice).to(torch.ScalarType.Float); // (N, classes)
                             Tensor loss = torch.cross_entropy(logits, b.labels(), lossOptions); // scalar, mean over the batch
                             double lossValue = loss.item_double();
-                            if (!Double.isFinite(lossValue)) {
+                            // One all-reduce per step carries the loss (mean over all ranks) and any rank's stop request,
+                            // so every rank diverges or stops at the same step instead of waiting for a peer that left.
+                            double[] global = s.sumOverRanks(lossValue, stopRequested.get() ? 1 : 0);
+                            double stepLoss = global[0] / dist.worldSize();
+                            stopVote = global[1] > 0;
+                            if (!Double.isFinite(stepLoss)) {
                                 throw new DivergedException(String.format(java.util.Locale.ROOT,
                                         "training diverged: loss is %s at epoch %d, step %d (LR %.4g); best.pt and last.pt keep the last good epoch — lower --max-lr",
-                                        lossValue, epoch + 1, step, lr));
+                                        stepLoss, epoch + 1, step, lr));
                             }
                             loss.backward();
+                            s.averageGradients();
                             s.optimizer.step();
                             p.add(lossValue, batch.size(), logits.argmax(new LongOptional(1), false).eq(b.labels()).sum().item_long());
                             bar.update(p.seen, String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
-                                    lossValue, batch.index(), 100.0 * p.correct / p.seen));
-                            listener.stepEnd(step, lossValue);
+                                    stepLoss, batch.index(), 100.0 * p.correct / p.seen));
+                            listener.stepEnd(step, stepLoss);
                         }
-                        if (stopRequested.get() && epochBatches.hasNext()) {
+                        if ((dist.distributed() ? stopVote : stopRequested.get()) && epochBatches.hasNext()) {
                             p.seconds += (System.nanoTime() - started) / 1e9;
-                            files.writeLast(s.resumableCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p));
+                            if (primary) {
+                                files.writeLast(s.resumableCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p));
+                            }
                             listener.message("stopped at epoch " + (epoch + 1) + ", step " + p.steps + " of " + stepsPerEpoch
                                     + "; last.pt is saved, continue with --resume");
                             return result(s, files, history, best, bestEpoch, trainSeconds + p.seconds, trainImages + p.seen, true);
@@ -162,33 +189,43 @@ public final class Trainer {
                     }
                 }
                 double epochSeconds = p.seconds + (System.nanoTime() - started) / 1e9;
-                Evaluator.Result eval = Evaluator.evaluate(s.model, s.testSource, config.precision(), s.resolvedDevice, false);
-                EpochMetrics m = new EpochMetrics(epoch + 1, lr, p.lossSum / p.seen, (double) p.correct / p.seen,
-                        eval.loss(), eval.accuracy(), epochSeconds, p.seen / epochSeconds);
+                double[] epochSums = s.sumOverRanks(p.lossSum, p.correct, p.seen); // loss sum, hits, images of all ranks
+                Evaluator.Result eval = s.evaluate();
+                EpochMetrics m = new EpochMetrics(epoch + 1, lr, epochSums[0] / epochSums[2], epochSums[1] / epochSums[2],
+                        eval.loss(), eval.accuracy(), epochSeconds, epochSums[2] / epochSeconds);
                 history.add(m);
                 trainSeconds += epochSeconds;
-                trainImages += p.seen;
+                trainImages += (long) epochSums[2];
                 listener.message(String.format(java.util.Locale.ROOT,
                         "epoch %d/%d: train loss %.4f acc %.2f%% (%.1f s, %.0f img/s) | test loss %.4f acc %.2f%% (%.1f s)",
                         epoch + 1, config.epochs(), m.trainLoss(), 100 * m.trainAcc(), epochSeconds, m.imagesPerSecond(),
                         m.testLoss(), 100 * m.testAcc(), eval.seconds()));
-                files.writeMetrics(history);
+                if (primary) {
+                    files.writeMetrics(history);
+                }
                 if (m.testAcc() > best) {
                     best = m.testAcc();
                     bestEpoch = epoch + 1;
                     listener.message("Test Accuracy has increased. Saving the model");
-                    s.modelCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch).write(files.best());
+                    if (primary) {
+                        s.modelCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch).write(files.best());
+                    }
                 }
-                files.writeLast(s.resumableCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, new EpochProgress()));
+                if (primary) {
+                    files.writeLast(s.resumableCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, new EpochProgress()));
+                }
                 listener.epochEnd(m);
             }
+            s.checkRanksAgree(listener::message);
             return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, false);
         }
     }
 
-    private TrainSession open(RunFiles files, Dataset train, Dataset test, boolean resume) {
-        files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
-        return TrainSession.open(config, train, test, batches, files, resume, dataSpec, listener::message);
+    private TrainSession open(Listener listener, RunFiles files, Dataset train, Dataset test, boolean resume) {
+        if (dist.primary()) {
+            files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
+        }
+        return TrainSession.open(config, dist, train, test, batches, files, resume, dataSpec, listener::message);
     }
 
     /**

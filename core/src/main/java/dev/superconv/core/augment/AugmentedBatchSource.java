@@ -6,6 +6,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Batches of a {@link Dataset} through an {@link Augmentation}, made ahead of the consumer by
@@ -27,7 +29,7 @@ public final class AugmentedBatchSource implements BatchSource {
     private final Dataset data;
     private final Augmentation augmentation;
     private final AugmentConfig config;
-    private final boolean shuffle;
+    private final ObjIntConsumer<int[]> fillOrder;
     private final IntConsumer beforeSample;
     private final MemorySegment pixels;
     private final Arena arena = Arena.ofShared();
@@ -45,16 +47,38 @@ public final class AugmentedBatchSource implements BatchSource {
 
     /** {@code beforeSample} sees each data-set index just before it is rendered (tests inject failures). */
     AugmentedBatchSource(Dataset data, Augmentation augmentation, AugmentConfig config, boolean shuffle, IntConsumer beforeSample) {
+        this(data, augmentation, config, data.size(),
+                shuffle ? (order, epoch) -> EpochOrder.fill(config.seed(), epoch, order) : (order, epoch) -> EpochOrder.identity(order),
+                beforeSample);
+    }
+
+    /**
+     * Visits {@code epochOrder.apply(epoch)} (always {@code samples} data-set indices) each epoch
+     * instead of the whole data set: one rank's shard in distributed training. A sample is still
+     * augmented by (seed, epoch, data-set index), so it gets the same crop and flip on any rank.
+     */
+    public AugmentedBatchSource(Dataset data, Augmentation augmentation, AugmentConfig config, IntFunction<int[]> epochOrder, int samples) {
+        this(data, augmentation, config, samples, (order, epoch) -> {
+            int[] chosen = epochOrder.apply(epoch);
+            if (chosen.length != samples) {
+                throw new IllegalStateException("epoch order of " + chosen.length + " samples, expected " + samples);
+            }
+            System.arraycopy(chosen, 0, order, 0, samples);
+        }, i -> { });
+    }
+
+    private AugmentedBatchSource(Dataset data, Augmentation augmentation, AugmentConfig config, int samples,
+            ObjIntConsumer<int[]> fillOrder, IntConsumer beforeSample) {
         if (augmentation.height() != Dataset.HEIGHT || augmentation.width() != Dataset.WIDTH) {
             throw new IllegalArgumentException("augmentation is for " + augmentation.height() + "×" + augmentation.width() + " images, data set has 32×32");
         }
         this.data = data;
         this.augmentation = augmentation;
         this.config = config;
-        this.shuffle = shuffle;
+        this.fillOrder = fillOrder;
         this.beforeSample = beforeSample;
         this.pixels = MemorySegment.ofArray(data.pixels());
-        int n = data.size();
+        int n = samples;
         int size = config.batchSize();
         this.batches = config.dropLast() ? n / size : (n + size - 1) / size;
         this.images = config.dropLast() ? batches * size : n;
@@ -113,11 +137,7 @@ public final class AugmentedBatchSource implements BatchSource {
             }
             current.close();
         }
-        if (shuffle) {
-            EpochOrder.fill(config.seed(), epoch, order);
-        } else {
-            EpochOrder.identity(order);
-        }
+        fillOrder.accept(order, epoch);
         current = new EpochRun(this, epoch);
         current.start();
         return current;
