@@ -7,6 +7,7 @@ import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataHome;
+import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.data.Splits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
     @Mixin TrainOptions train;
+    @Mixin DistributedOptions distributed;
     @Spec CommandSpec spec;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Run directory runs/NAME (default: PRESET-yyyyMMdd-HHmmss).")
@@ -47,6 +49,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter w = spec.commandLine().getOut();
+        if (distributed.launchesWorkers()) {
+            // Every worker must name the same run directory, not a timestamp of its own.
+            return distributed.launch(spec, train.model.threads, out == null && name == null ? List.of("--out", runDir().toString()) : List.of());
+        }
+        DistributedConfig dist = distributed.resolve();
         RunFiles files = new RunFiles(runDir());
         TrainConfig config = resume ? resumeConfig(files) : train.config();
         if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
@@ -59,8 +66,11 @@ public final class TrainCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(spec.commandLine().getErr())).dataSpec(data.spec);
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(spec.commandLine().getErr())).dataSpec(data.spec).distributed(dist);
         Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
+        if (!dist.primary()) {
+            return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files
+        }
         if (r.stopped()) {
             w.printf("interrupted: continue with  superconv train --resume --out %s%n", files.dir());
             w.flush();
@@ -128,7 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** config.json's settings; only the device and thread count may be changed on resume. */
     private TrainConfig resumeConfig(RunFiles files) {
         List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
-                .map(OptionSpec::longestName).filter(n -> !RESUME_FLAGS.contains(n)).toList();
+                .map(OptionSpec::longestName).filter(n -> !RESUME_FLAGS.contains(n) && !DistributedOptions.FLAGS.contains(n)).toList();
         if (!refused.isEmpty()) {
             throw new BadInputException("--resume continues with the settings in " + files.config() + "; drop " + String.join(", ", refused));
         }
