@@ -70,14 +70,18 @@ public final class CustomResNet extends Module {
         return n;
     }
 
-    /** Every state tensor by its {@link ModelSpec} name (live views into the model, not copies). */
+    /** Every state tensor by its {@link ModelSpec} name (handles on the model's own storage, not copies). */
     public Map<String, Tensor> state() {
         StringTensorDict params = named_parameters();
         StringTensorDict buffers = named_buffers();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (ModelSpec.TensorSpec t : spec.stateTensors()) {
-            out.put(t.name(), t.kind() == ModelSpec.Kind.PARAMETER ? params.get(t.name()) : buffers.get(t.name()));
+            // A dict's get() points into the dict, which the GC may free once this method returns:
+            // new Tensor(...) is a handle of its own on the same storage, valid as long as it is kept.
+            out.put(t.name(), new Tensor(t.kind() == ModelSpec.Kind.PARAMETER ? params.get(t.name()) : buffers.get(t.name())));
         }
+        java.lang.ref.Reference.reachabilityFence(params);
+        java.lang.ref.Reference.reachabilityFence(buffers);
         return out;
     }
 

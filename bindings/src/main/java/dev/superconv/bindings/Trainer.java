@@ -144,7 +144,7 @@ public final class Trainer {
                 double lr = 0;
                 boolean stopVote = false;
                 try (BatchSource.EpochBatches epochBatches = s.trainSource.epoch(epoch);
-                        ProgressDisplay.Bar bar = progress.start(epoch + 1, config.epochs(), s.trainSource.imagesPerEpoch())) {
+                        ProgressDisplay.Bar bar = progress.start(epoch + 1, config.epochs(), s.trainSource.imagesPerEpoch() * dist.worldSize())) {
                     while (epochBatches.hasNext()) {
                         try (Batch batch = epochBatches.next(); PointerScope scope = new PointerScope()) {
                             if (batch.index() < resumedSteps) {
@@ -173,7 +173,7 @@ public final class Trainer {
                             s.averageGradients();
                             s.optimizer.step();
                             p.add(lossValue, batch.size(), logits.argmax(new LongOptional(1), false).eq(b.labels()).sum().item_long());
-                            bar.update(p.seen, String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
+                            bar.update((long) p.seen * dist.worldSize(), String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
                                     stepLoss, batch.index(), 100.0 * p.correct / p.seen));
                             listener.stepEnd(step, stepLoss);
                         }
