@@ -38,7 +38,7 @@ class QuickStartTest {
         PrintStream original = System.out;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            QuickStart.main(new String[] {data.toString(), tmp.resolve("run").toString(), "512"});
+            QuickStart.main(new String[] {data.toString(), tmp.resolve("run").toString(), "4096"});
         } finally {
             System.setOut(original);
         }
