@@ -1,0 +1,47 @@
+package dev.superconv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's main command, end to end on real data at a tiny size. */
+class RunCommandTest {
+    @Test
+    void trainsExportsCrossChecksAndReports(@TempDir Path tmp) throws Exception {
+        Path data = Path.of(System.getProperty("superconv.data.jpeg", "../shared/data/cifar10-jpeg"));
+        assumeTrue(Files.isDirectory(data), "real CIFAR-10 JPEG mirror not present at " + data);
+        Path out = tmp.resolve("run");
+        CliRunner.Result r = CliRunner.run("run", "--preset", "quick", "--width", "0.125", "--limit-train", "2048",
+                "--limit-test", "1000", "--epochs", "2", "--batch-size", "128", "--threads", "1",
+                "--data", data.toString(), "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("== superconv run: summary =="), r.out());
+        for (String f : new String[] {"best.pt", "last.pt", "config.json", "metrics.jsonl", "model.onnx", "model-uint8.onnx",
+                "predictions.csv", "report.html", "summary.json"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing");
+        }
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(1000, s.path("test_images").asInt());
+        double onnx = s.path("onnx_accuracy").asDouble();
+        assertEquals(s.path("torch_fp32_accuracy").asDouble(), onnx, RunPipeline.MAX_ACCURACY_GAP);
+        assertEquals(onnx, s.path("onnx_uint8_accuracy").asDouble(), RunPipeline.MAX_ACCURACY_GAP);
+        assertTrue(onnx > 0.15, "learned something in 2 epochs: " + onnx);
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertEquals("run", config.path("command").get(1).asText());
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "one metrics line per epoch");
+    }
+
+    @Test
+    void refusesResumeOfSomethingThatIsNotARun(@TempDir Path tmp) {
+        CliRunner.Result r = CliRunner.run("run", "--resume", tmp.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("not a superconv run directory"), r.err());
+    }
+}
