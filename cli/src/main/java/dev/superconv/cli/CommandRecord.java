@@ -32,8 +32,11 @@ final class CommandRecord {
             }
             ArrayNode words = o.putArray("command");
             words.add("superconv");
-            words.add(verb.name());
+            // the parse result of a subcommand holds the whole command line, verb included
             List<String> args = verb.commandLine().getParseResult().originalArgs();
+            if (args.isEmpty() || !args.getFirst().equals(verb.name())) {
+                words.add(verb.name());
+            }
             args.forEach(words::add);
             AtomicFiles.writeString(files.config(), o.toPrettyString());
         } catch (IOException e) {
