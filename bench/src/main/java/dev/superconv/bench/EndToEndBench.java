@@ -5,6 +5,7 @@ import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
+import dev.superconv.inference.EvalResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class EndToEndBench {
         Stats[] train32 = training(Precision.FP32);
         Stats[] train16 = training(Precision.BF16);
         evaluation(test.limit(config.evalImages()));
-        String ort = onnxRuntime(test.limit(config.ortImages()));
+        String ort = onnxRuntime(test.limit(config.ortImages()), train.limit(512));
         Stats peak32 = peak(Precision.FP32);
         Stats peak16 = peak(Precision.BF16);
         double flops = TRAIN_FLOPS_PER_FORWARD * ModelSpec.cifar10(config.width()).forwardFlopsPerImage() / 1e9;
@@ -141,35 +142,42 @@ public final class EndToEndBench {
         }
     }
 
-    /** ONNX Runtime figures for fp32 and fp16 exports; returns ONNX Runtime's version. */
-    private String onnxRuntime(Dataset test) throws Exception {
+    /** ONNX Runtime figures for fp32 (BN folded and not), fp16 and int8 exports; returns ONNX Runtime's version. */
+    private String onnxRuntime(Dataset test, Dataset calibration) throws Exception {
         Path dir = Files.createTempDirectory("superconv-bench");
         String version = "unknown";
+        ExportOptions folded = ExportOptions.DEFAULT;
         try {
-            for (ExportOptions.Precision p : ExportOptions.Precision.values()) {
-                Path file = dir.resolve("resnet9-" + p.cliName() + ".onnx");
-                OrtEvalProbe.export(config.width(), p, test.classes(), file);
+            for (ExportOptions options : List.of(folded, folded.withFoldBn(false), folded.withPrecision(ExportOptions.Precision.FP16),
+                    folded.withPrecision(ExportOptions.Precision.INT8))) {
+                String variant = options.precision().cliName() + (options.foldBn() ? "" : "_nofold");
+                Path file = dir.resolve("resnet9-" + variant + ".onnx");
+                OrtEvalProbe.export(config.width(), options, test.classes(), calibration, file);
                 try (OrtEvalProbe probe = new OrtEvalProbe(file, test, config.evalBatch())) {
                     version = probe.ortVersion();
                     probe.check();
                     double[][] pairs = new double[2][config.runs()];
+                    double[][] latency = new double[2][config.runs()];
                     for (int w = 1; w < config.warmups(); w++) { // check() ran both paths once: the first warm-up
                         probe.pipelined();
                         probe.bare();
                     }
                     for (int r = 0; r < config.runs(); r++) {
-                        pairs[0][r] = probe.pipelined();
+                        EvalResult e = probe.pipelined();
+                        pairs[0][r] = e.imagesPerSecond();
+                        latency[0][r] = e.latency().p50Ms();
+                        latency[1][r] = e.latency().p99Ms();
                         pairs[1][r] = probe.bare();
                     }
                     double[] ratios = new double[config.runs()];
                     for (int r = 0; r < config.runs(); r++) {
                         ratios[r] = pairs[0][r] / pairs[1][r];
                     }
-                    String what = String.format(Locale.ROOT, "ONNX Runtime eval, %s export (BN folded), width %s, batch %d, %d images",
-                            p.cliName(), width(), config.evalBatch(), test.size());
-                    String key = "ort_" + p.cliName();
+                    String what = String.format(Locale.ROOT, "ONNX Runtime eval, %s export (BN %s), width %s, batch %d, %d images",
+                            options.precision().cliName(), options.foldBn() ? "folded" : "kept", width(), config.evalBatch(), test.size());
+                    String key = "ort_" + variant;
                     String pipelined = what + ", pipelined evaluator (preprocessing included)";
-                    String ratio = "ONNX Runtime " + p.cliName() + ": pipelined ÷ bare session.run (paired runs)";
+                    String ratio = "ONNX Runtime " + variant + ": pipelined ÷ bare session.run (paired runs)";
                     add(atReferenceSize()
                             ? Figure.atLeast(key + "_pipeline_img_s", pipelined, "img/s", Stats.of(pairs[0]), 2 * PYTORCH_EVAL_FP32,
                                     String.format(Locale.ROOT, "≥ 2× %.0f = %.0f", PYTORCH_EVAL_FP32, 2 * PYTORCH_EVAL_FP32))
@@ -178,6 +186,8 @@ public final class EndToEndBench {
                     add(atReferenceSize()
                             ? Figure.atLeast(key + "_pipeline_over_bare", ratio, "×", Stats.of(ratios), 0.95, "≥ 0.95 (within 5 %)")
                             : Figure.plain(key + "_pipeline_over_bare", ratio, "×", Stats.of(ratios)));
+                    add(Figure.plain(key + "_batch_p50_ms", "ONNX Runtime " + variant + ": batch latency p50 (pipelined)", "ms", Stats.of(latency[0])));
+                    add(Figure.plain(key + "_batch_p99_ms", "ONNX Runtime " + variant + ": batch latency p99 (pipelined)", "ms", Stats.of(latency[1])));
                 }
             }
         } finally {

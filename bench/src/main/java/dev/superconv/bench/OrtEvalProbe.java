@@ -13,6 +13,7 @@ import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
+import dev.superconv.inference.ActivationRanges;
 import dev.superconv.inference.Device;
 import dev.superconv.inference.EvalResult;
 import dev.superconv.inference.Evaluator;
@@ -58,16 +59,23 @@ public final class OrtEvalProbe implements AutoCloseable {
 
     /**
      * Writes a ResNet-9 at {@code width} with libtorch's initial weights to {@code file}, naming
-     * {@code classes} (the evaluator checks them against the data's).
+     * {@code classes} (the evaluator checks them against the data's); an int8 export is calibrated
+     * on {@code calibration}.
      */
-    public static void export(double width, ExportOptions.Precision precision, List<String> classes, Path file) {
+    public static void export(double width, ExportOptions options, List<String> classes, Dataset calibration, Path file) {
         Natives.load();
         ModelSpec spec = new ModelSpec(width, ModelSpec.cifar10(width).logitScale(), classes.size());
         torch.manual_seed(4);
         try (CustomResNet net = new CustomResNet(spec)) {
             ObjectNode meta = Checkpoint.newMeta();
             new ModelInfo(spec, classes, ModelInfo.CIFAR10_MEAN, ModelInfo.CIFAR10_STD).writeTo(meta);
-            OnnxExporter.export(new Checkpoint(meta, net.exportState()), ExportOptions.DEFAULT.withPrecision(precision), file);
+            Checkpoint checkpoint = new Checkpoint(meta, net.exportState());
+            if (options.precision() == ExportOptions.Precision.INT8) {
+                OnnxExporter.exportInt8(checkpoint, options, (model, points) -> ActivationRanges.measure(model, points, calibration,
+                        calibration.size(), SessionSettings.defaults().withDevice(Device.CPU)), file);
+            } else {
+                OnnxExporter.export(checkpoint, options, file);
+            }
         }
     }
 
@@ -89,9 +97,9 @@ public final class OrtEvalProbe implements AutoCloseable {
         }
     }
 
-    /** The evaluation pipeline; images/s. */
-    public double pipelined() throws Exception {
-        return Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, true)).imagesPerSecond();
+    /** The evaluation pipeline: images/s and per-batch latency. */
+    public EvalResult pipelined() throws Exception {
+        return Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, true));
     }
 
     /** {@code session.run} over the pre-made tensors into pinned outputs; images/s. */

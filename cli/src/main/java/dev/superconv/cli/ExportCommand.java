@@ -2,12 +2,19 @@ package dev.superconv.cli;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.data.DataHome;
+import dev.superconv.core.data.DataSpec;
+import dev.superconv.core.data.Dataset;
+import dev.superconv.core.data.Split;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.ExportOptions.InputFormat;
 import dev.superconv.export.ExportOptions.OutputKind;
 import dev.superconv.export.ExportOptions.Precision;
 import dev.superconv.export.ExportOptions.Tta;
 import dev.superconv.export.OnnxExporter;
+import dev.superconv.inference.ActivationRanges;
+import dev.superconv.inference.Device;
+import dev.superconv.inference.SessionSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +40,11 @@ public final class ExportCommand implements Callable<Integer> {
             description = "float-nchw: normalised float32 (N,3,32,32); uint8-nhwc: raw pixels (N,32,32,3), normalised in the graph (default ${DEFAULT-VALUE}).") String input;
     @Option(names = "--output", defaultValue = "logits", paramLabel = "KIND", description = "logits or probs (softmax) (default ${DEFAULT-VALUE}).") String output;
     @Option(names = "--tta", defaultValue = "none", paramLabel = "TTA", description = "none or flip: average with the mirrored image inside the graph (default ${DEFAULT-VALUE}).") String tta;
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P", description = "fp32 or fp16 (fp16 weights and compute, fp32 I/O) (default ${DEFAULT-VALUE}).") String precision;
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P", description = "fp32, fp16 (fp16 weights and compute, fp32 I/O) or int8 (QDQ: uint8 activations calibrated on --calibration-data, int8 weights per channel, fp32 I/O) (default ${DEFAULT-VALUE}).") String precision;
+    @Option(names = "--calibration-data", paramLabel = "SPEC",
+            description = "int8: data set whose training images calibrate the activation ranges (any --data SPEC).") String calibrationData;
+    @Option(names = "--calibration-images", paramLabel = "N", defaultValue = "512",
+            description = "int8: calibration images, a fixed random subset of the training split (default ${DEFAULT-VALUE}).") int calibrationImages;
 
     @Override
     public Integer call() {
@@ -48,14 +59,41 @@ public final class ExportCommand implements Callable<Integer> {
         if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
             throw new BadInputException("--out " + out + " is the checkpoint itself; choose another file");
         }
+        boolean int8 = options.precision() == Precision.INT8;
+        if (int8 && calibrationData == null) {
+            throw new BadInputException("--precision int8 needs --calibration-data SPEC (training images to measure activation ranges on)");
+        }
+        if (!int8 && calibrationData != null) {
+            throw new BadInputException("--calibration-data applies to --precision int8 only");
+        }
+        if (calibrationImages < 1 || calibrationImages > 50_000) {
+            throw new BadInputException("--calibration-images must be in 1..50000, got " + calibrationImages);
+        }
         long start = System.nanoTime();
         Checkpoint ckpt = Checkpoint.read(checkpoint);
-        OnnxExporter.Result r = OnnxExporter.export(ckpt, options, out);
+        OnnxExporter.Result r = int8
+                ? OnnxExporter.exportInt8(ckpt, options, rangesOver(calibrationSet()), out)
+                : OnnxExporter.export(ckpt, options, out);
         double seconds = (System.nanoTime() - start) / 1e9;
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "wrote %s: %,d bytes, %d nodes, %,d parameters (%s) in %.2f s%n",
                 r.file(), r.bytes(), r.nodes(), r.parameters(), options, seconds);
         w.flush();
         return 0;
+    }
+
+    /** ONNX Runtime on the CPU measures the calibration graph's activation ranges over {@code images}. */
+    static OnnxExporter.RangeMeter rangesOver(Dataset images) {
+        return (model, points) -> ActivationRanges.measure(model, points, images, images.size(), SessionSettings.defaults().withDevice(Device.CPU));
+    }
+
+    private Dataset calibrationSet() {
+        DataHome home = DataHome.standard();
+        Dataset train = DataSpec.parse(calibrationData, home).load(Split.TRAIN, home.cache());
+        if (train.size() < calibrationImages) {
+            throw new BadInputException("--calibration-images " + calibrationImages + ": the training split of "
+                    + calibrationData + " has only " + train.size() + " images");
+        }
+        return train.limit(calibrationImages);
     }
 }

@@ -20,8 +20,10 @@ class BenchCommandTest {
             "normalize_vector_over_scalar", "normalize_vector_over_memcpy",
             "train_fp32_nchw_img_s", "train_fp32_nhwc_img_s", "train_bf16_nchw_img_s", "train_bf16_nhwc_img_s",
             "eval_torch_fp32_img_s", "eval_torch_bf16_img_s",
-            "ort_fp32_pipeline_img_s", "ort_fp32_bare_img_s", "ort_fp32_pipeline_over_bare",
-            "ort_fp16_pipeline_img_s", "ort_fp16_bare_img_s", "ort_fp16_pipeline_over_bare",
+            "ort_fp32_pipeline_img_s", "ort_fp32_bare_img_s", "ort_fp32_pipeline_over_bare", "ort_fp32_batch_p50_ms", "ort_fp32_batch_p99_ms",
+            "ort_fp32_nofold_pipeline_img_s", "ort_fp32_nofold_bare_img_s", "ort_fp32_nofold_pipeline_over_bare", "ort_fp32_nofold_batch_p50_ms", "ort_fp32_nofold_batch_p99_ms",
+            "ort_fp16_pipeline_img_s", "ort_fp16_bare_img_s", "ort_fp16_pipeline_over_bare", "ort_fp16_batch_p50_ms", "ort_fp16_batch_p99_ms",
+            "ort_int8_pipeline_img_s", "ort_int8_bare_img_s", "ort_int8_pipeline_over_bare", "ort_int8_batch_p50_ms", "ort_int8_batch_p99_ms",
             "peak_fp32_gflop_s", "peak_bf16_gflop_s", "mfu_train_fp32_pct", "mfu_train_bf16_pct");
 
     @TempDir

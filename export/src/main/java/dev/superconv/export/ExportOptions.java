@@ -14,6 +14,12 @@ import java.util.stream.Collectors;
  * @param precision weights and compute precision (inputs and outputs stay fp32/uint8)
  */
 public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output, Tta tta, Precision precision) {
+    public ExportOptions {
+        if (precision == Precision.INT8 && !foldBn) {
+            throw new BadInputException("--precision int8 needs folded BatchNorm; drop --no-fold-bn");
+        }
+    }
+
     public static final ExportOptions DEFAULT =
             new ExportOptions(true, InputFormat.FLOAT_NCHW, OutputKind.LOGITS, Tta.NONE, Precision.FP32);
 
@@ -77,7 +83,9 @@ public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output
     public enum Precision implements Named {
         FP32("fp32"),
         /** float16 weights and activations; the graph casts at its input and output. */
-        FP16("fp16");
+        FP16("fp16"),
+        /** QDQ int8: uint8 activations (per tensor, calibrated), int8 weights per output channel; fp32 I/O. */
+        INT8("int8");
 
         private final String cliName;
 

@@ -63,6 +63,13 @@ public final class GraphBuilder {
         outputs.add(valueInfo(value, type, shape, doc));
     }
 
+    /** Declares an already defined value as a graph output of unstated shape (calibration outputs). */
+    public void output(String value, DataType type, String doc) {
+        requireDefined(value, "graph output");
+        TypeProto t = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber())).build();
+        outputs.add(ValueInfoProto.newBuilder().setName(value).setType(t).setDocString(doc).build());
+    }
+
     public String initializer(Initializer init) {
         define(init.name());
         initializers.add(init);

@@ -107,6 +107,54 @@ public sealed interface Initializer {
         }
     }
 
+    /** 8-bit integers stored as INT8 (quantised weights, zero points) or UINT8 (activation zero points). */
+    record Bytes(String name, long[] dims, byte[] values, boolean unsigned) implements Initializer {
+        public Bytes {
+            checkCount(name, dims, values.length);
+        }
+
+        @Override
+        public DataType dataType() {
+            return unsigned ? DataType.UINT8 : DataType.INT8;
+        }
+
+        @Override
+        public long rawSize() {
+            return values.length;
+        }
+
+        @Override
+        public void writeRaw(OutputStream out) throws IOException {
+            out.write(values);
+        }
+    }
+
+    /** int32 values (quantised biases). */
+    record Int32s(String name, long[] dims, int[] values) implements Initializer {
+        public Int32s {
+            checkCount(name, dims, values.length);
+        }
+
+        @Override
+        public DataType dataType() {
+            return DataType.INT32;
+        }
+
+        @Override
+        public long rawSize() {
+            return values.length * 4L;
+        }
+
+        @Override
+        public void writeRaw(OutputStream out) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : values) {
+                buf.putInt(v);
+            }
+            out.write(buf.array());
+        }
+    }
+
     private static void checkCount(String name, long[] dims, int count) {
         long n = 1;
         for (long d : dims) {

@@ -4,16 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.ValueRange;
 import dev.superconv.export.ExportOptions.InputFormat;
 import dev.superconv.export.onnx.GraphProto;
 import dev.superconv.export.onnx.ModelProto;
 import dev.superconv.export.onnx.OperatorSetIdProto;
 import dev.superconv.export.onnx.StringStringEntryProto;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,26 +42,96 @@ public final class OnnxExporter {
 
     /** Checks the checkpoint, builds the graph and writes {@code out} atomically (no partial file on failure). */
     public static Result export(Checkpoint checkpoint, ExportOptions options, Path out) {
+        return export(checkpoint, options, Calibration.none(), out);
+    }
+
+    /**
+     * As {@link #export(Checkpoint, ExportOptions, Path)}; an int8 export needs measured ranges for
+     * every activation point, and {@link Calibration#measure()} writes the calibration graph instead.
+     */
+    public static Result export(Checkpoint checkpoint, ExportOptions options, Calibration calibration, Path out) {
         ModelInfo info = ModelInfo.of(checkpoint);
         CheckpointWeights.check(checkpoint, info.spec());
-        GraphBuilder graph = ResNetGraph.build(checkpoint, info, options);
+        GraphBuilder graph = ResNetGraph.build(checkpoint, info, options, checked(options, calibration));
         GraphProto header = graph.header().toBuilder().setDocString(graphDoc(info, options)).build();
         ModelProto model = modelHeader(checkpoint, info, options);
         long bytes = OnnxWriter.write(out, model, header, graph.initializers());
-        long parameters = graph.initializers().stream()
-                .filter(i -> i instanceof Initializer.Floats)
-                .mapToLong(i -> ((Initializer.Floats) i).values().length)
-                .sum();
+        long parameters = graph.initializers().stream().mapToLong(OnnxExporter::weightCount).sum();
         return new Result(out, bytes, header.getNodeCount(), parameters);
+    }
+
+    /** Measures the value range of named outputs of a model file (ONNX Runtime, in the inference module). */
+    @FunctionalInterface
+    public interface RangeMeter {
+        Map<String, ValueRange> measure(Path model, List<String> outputs);
+    }
+
+    /**
+     * An int8 export in three steps: the calibration graph (fp32, int8 layout, every activation
+     * point an output) goes to a hidden temporary file next to {@code out}, {@code meter} measures
+     * each point's range on it, and the quantised graph is written from those ranges.
+     */
+    public static Result exportInt8(Checkpoint checkpoint, ExportOptions options, RangeMeter meter, Path out) {
+        List<String> points = activationPoints(checkpoint, options);
+        Path graph;
+        try {
+            graph = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".calibration.onnx");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the calibration model next to " + out, e);
+        }
+        Map<String, ValueRange> ranges;
+        try {
+            export(checkpoint, options, Calibration.measure(), graph);
+            ranges = meter.measure(graph, points);
+        } finally {
+            try {
+                Files.deleteIfExists(graph);
+            } catch (IOException ignored) {
+                // a leftover hidden temp file is harmless; the export's own outcome matters more
+            }
+        }
+        return export(checkpoint, options, Calibration.measured(ranges), out);
+    }
+
+    /** The names of the int8 graph's activation points, in graph order: what a calibration measures. */
+    public static List<String> activationPoints(Checkpoint checkpoint, ExportOptions options) {
+        ModelInfo info = ModelInfo.of(checkpoint);
+        CheckpointWeights.check(checkpoint, info.spec());
+        return ResNetGraph.activationPoints(checkpoint, info, options);
     }
 
     /** The whole model in memory (tests; small models). */
     public static ModelProto toProto(Checkpoint checkpoint, ExportOptions options) {
+        return toProto(checkpoint, options, Calibration.none());
+    }
+
+    public static ModelProto toProto(Checkpoint checkpoint, ExportOptions options, Calibration calibration) {
         ModelInfo info = ModelInfo.of(checkpoint);
         CheckpointWeights.check(checkpoint, info.spec());
-        GraphProto graph = ResNetGraph.build(checkpoint, info, options).toProto().toBuilder()
+        GraphProto graph = ResNetGraph.build(checkpoint, info, options, checked(options, calibration)).toProto().toBuilder()
                 .setDocString(graphDoc(info, options)).build();
         return modelHeader(checkpoint, info, options).toBuilder().setGraph(graph).build();
+    }
+
+    /** Elements of a learned tensor (float, or int8 weights and int32 biases), 0 for quantisation scales and operands. */
+    private static long weightCount(Initializer init) {
+        return switch (init) {
+            case Initializer.Floats f -> f.name().endsWith(".scale") ? 0 : f.values().length;
+            case Initializer.Bytes b -> b.name().endsWith(".int8") ? b.values().length : 0;
+            case Initializer.Int32s i -> i.name().endsWith(".int32") ? i.values().length : 0;
+            case Initializer.Int64s ignored -> 0;
+        };
+    }
+
+    private static Calibration checked(ExportOptions options, Calibration calibration) {
+        boolean int8 = options.precision() == ExportOptions.Precision.INT8;
+        if (int8 && calibration.stage() == Calibration.Stage.NONE) {
+            throw new BadInputException("an int8 export needs activation ranges from a calibration set");
+        }
+        if (!int8 && calibration.stage() != Calibration.Stage.NONE) {
+            throw new BadInputException("calibration applies to --precision int8 only, not " + options.precision().cliName());
+        }
+        return calibration;
     }
 
     static ModelProto modelHeader(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
@@ -97,6 +173,9 @@ public final class OnnxExporter {
         meta.put("tta", options.tta().cliName());
         meta.put("precision", options.precision().cliName());
         meta.put("fold_bn", Boolean.toString(options.foldBn()));
+        if (options.precision() == ExportOptions.Precision.INT8) {
+            meta.put("quantization", "QDQ: uint8 activations per tensor (min-max calibrated), int8 weights per output channel (symmetric), int32 bias");
+        }
         meta.put("training", trainingRun(checkpoint.meta()).toString());
         return meta;
     }

@@ -131,9 +131,14 @@ public final class OnnxInspector {
         counts.entrySet().stream()
                 .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        // learned values: float tensors, or the int8 weights and int32 biases of a quantised (QDQ)
+        // graph; quantisation scales and zero points are bookkeeping, not parameters
         long parameters = 0;
         for (TensorProto t : g.getInitializerList()) {
-            if (FLOATING.contains(DataType.forNumber(t.getDataType()))) {
+            DataType type = DataType.forNumber(t.getDataType());
+            boolean learned = FLOATING.contains(type) ? !t.getName().endsWith(".scale")
+                    : (type == DataType.INT8 || type == DataType.INT32) && !t.getName().endsWith("zero_point");
+            if (learned) {
                 parameters += t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
             }
         }

@@ -31,17 +31,30 @@ final class ResNetGraph {
     private final ExportOptions options;
     private final boolean half;
     private final GraphBuilder g = new GraphBuilder("superconv_resnet9");
+    private final Quantization quant;
 
-    private ResNetGraph(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
+    private ResNetGraph(Checkpoint checkpoint, ModelInfo info, ExportOptions options, Calibration calibration) {
         this.checkpoint = checkpoint;
         this.info = info;
         this.options = options;
         this.half = options.precision() == Precision.FP16;
+        this.quant = switch (calibration.stage()) {
+            case NONE -> Quantization.none(g);
+            case MEASURE -> Quantization.calibrating(g);
+            case MEASURED -> Quantization.quantizing(g, calibration.ranges());
+        };
     }
 
     /** Builds the graph; the checkpoint must already have passed {@link CheckpointWeights#check}. */
-    static GraphBuilder build(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
-        return new ResNetGraph(checkpoint, info, options).build();
+    static GraphBuilder build(Checkpoint checkpoint, ModelInfo info, ExportOptions options, Calibration calibration) {
+        return new ResNetGraph(checkpoint, info, options, calibration).build();
+    }
+
+    /** The activation points of the int8 layout, in graph order (the names a calibration measures). */
+    static List<String> activationPoints(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
+        ResNetGraph graph = new ResNetGraph(checkpoint, info, options, Calibration.measure());
+        graph.build();
+        return graph.quant.points();
     }
 
     static String outputName(ExportOptions options) {
@@ -50,6 +63,10 @@ final class ResNetGraph {
 
     private GraphBuilder build() {
         String x = adaptInput();
+        if (quant.active()) {
+            // an Identity gives the point its own name even when it is the graph input itself
+            x = quant.activation(g.node("input.quantized", "Identity", List.of(x)));
+        }
         List<ConvBlock> blocks = info.spec().convBlocks();
         x = convBlock(x, blocks.get(0), false);                      // (B, c1, 32, 32)
         x = convBlock(x, blocks.get(1), true);                       // (B, c2, 16, 16)
@@ -68,6 +85,7 @@ final class ResNetGraph {
         x = g.node("fc", "Gemm", List.of(x, fc), // (B, classes) = logitScale · x · Wᵀ
                 floatAttr("alpha", (float) info.spec().logitScale()), intAttr("transB", 1));
         adaptOutput(x);
+        quant.declareOutputs();
         return g;
     }
 
@@ -131,11 +149,14 @@ final class ResNetGraph {
     private String residual(String x, ConvBlock res1, ConvBlock res2) {
         String r = convBlock(x, res1, false);
         r = convBlock(r, res2, false);
-        return g.node(res2.name().substring(0, res2.name().indexOf('.')) + ".add", "Add", List.of(x, r));
+        return quant.activation(g.node(res2.name().substring(0, res2.name().indexOf('.')) + ".add", "Add", List.of(x, r)));
     }
 
     /** conv 3×3 [→ maxpool 2] → BN → ReLU, with BN folded where the options allow. */
     private String convBlock(String x, ConvBlock b, boolean pool) {
+        if (quant.active()) {
+            return quantizedBlock(x, b, pool);
+        }
         String p = b.name();
         float[] w = checkpoint.tensor(p + ".conv.weight").data();
         long[] wDims = {b.out(), b.in(), 3, 3};
@@ -167,6 +188,36 @@ final class ResNetGraph {
             y = g.node(p + ".bn.shift", "Add", List.of(y, g.floats(p + ".bn.shift_term", channelDims, bn.shift(), half)));
         }
         return g.node(p + ".relu", "Relu", List.of(y));
+    }
+
+    /**
+     * The int8 layout of a block, BN always folded: conv → ReLU → [max-pool]. ReLU goes before the
+     * pool (the two commute) so ONNX Runtime fuses conv and ReLU into one QLinearConv and pools
+     * uint8 values. When some BN scale s is negative the pool must see the signed values:
+     * conv(|s|·W, sign·t) → max-pool → ·sign → ReLU, since sign·max(|s|z + sign·t) = s·max(z) + t
+     * per channel (sign² = 1).
+     */
+    private String quantizedBlock(String x, ConvBlock b, boolean pool) {
+        String p = b.name();
+        long[] wDims = {b.out(), b.in(), 3, 3};
+        float[] w = checkpoint.tensor(p + ".conv.weight").data();
+        BatchNormFold bn = BatchNormFold.of(bnTensor(p, "weight"), bnTensor(p, "bias"),
+                bnTensor(p, "running_mean"), bnTensor(p, "running_var"));
+        if (!pool || bn.commutesWithMaxPool()) {
+            String y = quant.conv(p + ".conv", x, wDims, BatchNormFold.scaleOutputChannels(w, bn.scale()), bn.shift());
+            y = quant.activation(g.node(p + ".relu", "Relu", List.of(y)));
+            return pool ? quant.sameAs(maxPool2(p, y), y) : y;
+        }
+        float[] sign = bn.sign();
+        float[] signedShift = bn.shift().clone();
+        for (int c = 0; c < sign.length; c++) {
+            signedShift[c] *= sign[c];
+        }
+        String y = quant.conv(p + ".conv", x, wDims, BatchNormFold.scaleOutputChannels(w, bn.magnitude()), signedShift);
+        y = quant.activation(y);
+        y = quant.sameAs(maxPool2(p, y), y);
+        y = g.node(p + ".bn.sign", "Mul", List.of(y, g.floats(p + ".bn.sign_factor", new long[] {1, b.out(), 1, 1}, sign, false)));
+        return quant.activation(g.node(p + ".relu", "Relu", List.of(y)));
     }
 
     private String conv(String block, String x, String weight, String bias) {

@@ -49,7 +49,7 @@ final class StaticShapes {
             case "Conv" -> conv(n, x, where);
             case "MaxPool", "AveragePool" -> pool(n, x, where);
             case "BatchNormalization" -> batchNorm(n, x, where);
-            case "Relu", "Cast", "Identity", "Softmax", "Sigmoid", "Tanh", "Neg", "Abs" -> x;
+            case "Relu", "Cast", "Identity", "QuantizeLinear", "DequantizeLinear", "Softmax", "Sigmoid", "Tanh", "Neg", "Abs" -> x;
             case "Add", "Sub", "Mul", "Div" -> broadcast(n, where);
             case "Transpose" -> transpose(n, x, where);
             case "Concat" -> concat(n, where);

@@ -16,10 +16,33 @@ final class OrtRunner implements AutoCloseable {
     private final OrtSession session;
 
     OrtRunner(Path model) throws OrtException {
+        this(model, null);
+    }
+
+    /** With {@code optimizedCopy} set, ONNX Runtime also writes the graph it actually runs there. */
+    OrtRunner(Path model, Path optimizedCopy) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(2);
+            if (optimizedCopy != null) {
+                options.setOptimizedModelFilePath(optimizedCopy.toString());
+            }
             session = env.createSession(model.toString(), options);
         }
+    }
+
+    /** float32 (n, 3, 32, 32) → the named outputs, each flattened. */
+    Map<String, float[]> runOutputs(float[] nchw, int n, java.util.List<String> names) throws OrtException {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(nchw, 0, n * 3 * 32 * 32), new long[] {n, 3, 32, 32});
+             OrtSession.Result r = session.run(Map.of(ResNetGraph.INPUT, in), new java.util.HashSet<>(names))) {
+            for (String name : names) {
+                FloatBuffer b = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+                float[] v = new float[b.remaining()];
+                b.get(v);
+                out.put(name, v);
+            }
+        }
+        return out;
     }
 
     /** float32 (n, 3, 32, 32) → (n, classes) flattened. */

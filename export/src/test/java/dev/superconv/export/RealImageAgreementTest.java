@@ -47,7 +47,7 @@ class RealImageAgreementTest {
             float[] chunk = java.util.Arrays.copyOfRange(normalized, start * 3 * 32 * 32, (start + m) * 3 * 32 * 32);
             argmax(TorchReference.run(c, info.spec(), chunk, m, false, false), classes, reference, start);
         }
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.FP32, Precision.FP16}) {
             Path file = dir.resolve(p.cliName() + ".onnx");
             OnnxExporter.export(c, ExportOptions.DEFAULT.withInput(InputFormat.UINT8_NHWC).withPrecision(p), file);
             int[] got = new int[n];

@@ -233,6 +233,12 @@ public final class OrtModel implements AutoCloseable {
         return session.run(Map.of(inputName, input));
     }
 
+    /** Runs one batch and returns the named outputs, which may be intermediate values a model exposes (calibration). */
+    public OrtSession.Result runOutputs(OnnxTensorLike input, java.util.Set<String> outputs) throws OrtException {
+        checkOpen();
+        return session.run(Map.of(inputName, input), outputs);
+    }
+
     public boolean isClosed() {
         return closed;
     }

@@ -9,6 +9,8 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.ValueRange;
+import dev.superconv.export.Calibration;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import java.nio.file.Path;
@@ -141,6 +143,50 @@ class ExportedModelTest {
         assertSame(base, eval(plain.withInput(ExportOptions.InputFormat.UINT8_NHWC), false), 1e-4, 1);
         assertSame(base, eval(plain.withOutput(ExportOptions.OutputKind.PROBS), false), 1e-4, 1);
         assertSame(base, eval(plain.withPrecision(ExportOptions.Precision.FP16), false), 2e-2, 4);
+    }
+
+    @Test
+    void activationRangesMeasureTheCalibrationGraphAndInt8PredictsLikeFp32() throws Exception {
+        ExportOptions int8 = ExportOptions.DEFAULT.withPrecision(ExportOptions.Precision.INT8);
+        SessionSettings cpu = SessionSettings.defaults().withDevice(Device.CPU).withIntraOpThreads(1);
+        Path calibration = dir.resolve("calibration.onnx");
+        OnnxExporter.export(checkpoint, int8, Calibration.measure(), calibration);
+        List<String> points = OnnxExporter.activationPoints(checkpoint, int8);
+        Map<String, ValueRange> ranges = ActivationRanges.measure(calibration, points, data, N, cpu);
+        assertEquals(points, List.copyOf(ranges.keySet()));
+
+        // the first point is the normalised input itself, so its range is known exactly
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < data.pixels().length; i++) {
+            int c = i % 3;
+            float v = ((data.pixels()[i] & 0xFF) / 255f - ModelInfo.CIFAR10_MEAN[c]) / ModelInfo.CIFAR10_STD[c];
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        assertEquals(lo, ranges.get("input.quantized").min(), 1e-5);
+        assertEquals(hi, ranges.get("input.quantized").max(), 1e-5);
+        Map<String, ValueRange> half = ActivationRanges.measure(calibration, points, data, N / 2, cpu);
+        for (String p : points) {
+            ValueRange r = ranges.get(p);
+            assertTrue(r.max() > r.min(), p + " " + r);
+            if (p.endsWith(".relu")) {
+                assertEquals(0f, r.min(), p + " comes after a ReLU");
+            }
+            assertTrue(half.get(p).min() >= r.min() && half.get(p).max() <= r.max(), p + ": the range over half the images lies inside the range over all");
+        }
+
+        Path quantized = dir.resolve("int8.onnx");
+        OnnxExporter.exportInt8(checkpoint, int8, (model, outputs) -> ActivationRanges.measure(model, outputs, data, N, cpu), quantized);
+        EvalResult base = eval(ExportOptions.DEFAULT, false);
+        try (OrtModel m = OrtModel.open(quantized, cpu, new GpuProbe(dir.resolve("x"), List.of()))) {
+            EvalResult q = Evaluator.evaluate(m, data, new Evaluator.Options(32, false, true));
+            int flips = 0;
+            for (int i = 0; i < N; i++) {
+                flips += q.predictions()[i] == base.predictions()[i] ? 0 : 1;
+            }
+            assertTrue(flips <= N / 10, flips + " of " + N + " int8 predictions differ from fp32");
+        }
     }
 
     @Test
