@@ -38,14 +38,22 @@ public final class CifarDownloader {
     static final int MAX_ATTEMPTS = 8;
     /** How long to wait for the response headers; a server that accepts and never answers fails here. */
     private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the body may deliver nothing before the attempt is abandoned (and resumed, if bytes came). */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final URI url;
     private final String md5;
+    private final Duration stallTimeout;
 
     public CifarDownloader(URI url, String md5) {
+        this(url, md5, STALL_TIMEOUT);
+    }
+
+    CifarDownloader(URI url, String md5, Duration stallTimeout) {
         this.url = url;
         this.md5 = md5.toLowerCase(Locale.ROOT);
+        this.stallTimeout = stallTimeout;
     }
 
     public static CifarDownloader official() {
@@ -65,6 +73,30 @@ public final class CifarDownloader {
      * completed download with the wrong MD5 is a BadInputException.
      */
     public Result download(Path dir) throws IOException {
+        boolean created = !Files.exists(dir);
+        try {
+            return downloadInto(dir);
+        } catch (IOException | RuntimeException e) {
+            removeIfEmpty(dir, created);
+            throw e;
+        }
+    }
+
+    /** A folder this download created and left empty (nothing arrived, or a bad file was removed) goes too. */
+    private static void removeIfEmpty(Path dir, boolean created) {
+        if (!created) {
+            return;
+        }
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(dir);
+            }
+        } catch (IOException ignored) {
+            // the download's own error is what the user needs; a leftover empty folder is harmless
+        }
+    }
+
+    private Result downloadInto(Path dir) throws IOException {
         Path target = dir.resolve(FILE_NAME);
         Path part = dir.resolve(FILE_NAME + ".part");
         if (Files.isRegularFile(target)) {
@@ -156,14 +188,75 @@ public final class CifarDownloader {
             progress.stepTo(start);
             OutputStream out = Channels.newOutputStream(ch);
             byte[] buf = new byte[1 << 16];
-            try {
-                for (int r; (r = body.read(buf)) >= 0; ) {
+            try (StallWatch watch = new StallWatch(body, stallTimeout)) {
+                for (int r; (r = watch.read(buf)) >= 0; ) {
                     out.write(buf, 0, r);
                     progress.stepBy(r);
                 }
             } finally {
                 ch.force(true); // what arrived is durable, so a later run can resume from it
             }
+        }
+    }
+
+    /**
+     * Reads a response body and closes it when no byte arrives for {@code timeout}: the HTTP
+     * client's timeouts cover the headers only, so a server that stops sending mid-body would
+     * otherwise block {@code read} forever. A stall ends the attempt with an IOException.
+     */
+    private static final class StallWatch implements AutoCloseable {
+        private final InputStream body;
+        private final Duration timeout;
+        private final java.util.concurrent.ScheduledExecutorService timer;
+        private volatile long lastByteNanos = System.nanoTime();
+        private volatile boolean stalled;
+
+        StallWatch(InputStream body, Duration timeout) {
+            this.body = body;
+            this.timeout = timeout;
+            this.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "superconv-download-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = Math.max(10, timeout.toMillis() / 10);
+            timer.scheduleAtFixedRate(this::check, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        private void check() {
+            if (System.nanoTime() - lastByteNanos > timeout.toNanos()) {
+                stalled = true;
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // closing is only a way to wake the blocked read
+                }
+            }
+        }
+
+        /** As {@link InputStream#read(byte[])}; after a stall (whether the closed body throws or ends) an IOException. */
+        int read(byte[] buf) throws IOException {
+            int r;
+            try {
+                r = body.read(buf);
+            } catch (IOException e) {
+                throw stalled ? stall(e) : e;
+            }
+            if (stalled) {
+                throw stall(null);
+            }
+            lastByteNanos = System.nanoTime();
+            return r;
+        }
+
+        private IOException stall(IOException cause) {
+            String t = timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
+            return new IOException("the server sent nothing for " + t + "; gave up on this connection", cause);
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
         }
     }
 

@@ -35,20 +35,25 @@ class CifarDownloaderTest {
     private final List<String> ranges = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     private HttpServer server;
+    private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
     /** Serve only this many body bytes on the first request, then drop the connection (-1: never). */
     private volatile int dropFirstAfter = -1;
     private volatile boolean honourRange = true;
+    /** Serve this many body bytes on the first request, then send nothing more while keeping the connection open (-1: never). */
+    private volatile int stallFirstAfter = -1;
 
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/cifar-10-binary.tar.gz", this::serve);
+        server.setExecutor(handlers); // a stalled request must not block the next
         server.start();
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
+        handlers.shutdownNow(); // wakes a handler still sleeping in the stall test
     }
 
     private void serve(HttpExchange ex) throws IOException {
@@ -69,6 +74,16 @@ class CifarDownloaderTest {
             body.flush();
             // A handler that throws makes the server close the connection mid-body.
             throw new IOException("test server: dropping the connection after " + dropFirstAfter + " bytes");
+        }
+        if (n == 1 && stallFirstAfter >= 0) {
+            body.write(archive, start, stallFirstAfter);
+            body.flush();
+            try {
+                Thread.sleep(60_000); // a server that stops sending but never hangs up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
         }
         body.write(archive, start, archive.length - start);
         body.close();
@@ -113,6 +128,25 @@ class CifarDownloaderTest {
         CifarDownloader.Result r = new CifarDownloader(url(), md5()).download(tmp);
         assertArrayEquals(archive, Files.readAllBytes(r.file()));
         assertEquals(List.of("none", "bytes=" + dropFirstAfter + "-"), ranges);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void stalledBodyIsAbandonedAndResumed() throws Exception {
+        stallFirstAfter = archive.length / 4;
+        CifarDownloader.Result r = new CifarDownloader(url(), md5(), java.time.Duration.ofMillis(300)).download(tmp);
+        assertArrayEquals(archive, Files.readAllBytes(r.file()));
+        assertEquals(List.of("none", "bytes=" + stallFirstAfter + "-"), ranges);
+    }
+
+    @Test
+    void failedDownloadRemovesTheFolderItCreated() {
+        Path dir = tmp.resolve("new").resolve("data");
+        CifarDownloader d = new CifarDownloader(url(), "00000000000000000000000000000000");
+        assertThrows(BadInputException.class, () -> d.download(dir));
+        assertFalse(Files.exists(dir), "the empty folder the download created is gone");
+        assertThrows(BadInputException.class, () -> d.download(tmp));
+        assertTrue(Files.isDirectory(tmp), "a folder that was there before stays");
     }
 
     @Test
