@@ -65,6 +65,8 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         try (OrtModel model = OrtModel.open(inference.model, inference.settings())) {
+            // data first: a bad --data is then the only line the user sees, not a device note and then the error
+            Dataset set = DataSets.loadSplit(data, split).limit(limit);
             if (!model.deviceNote().isEmpty()) {
                 stderr.println("superconv: " + model.deviceNote());
             }
@@ -72,7 +74,6 @@ public final class EvalCommand implements Callable<Integer> {
                 stderr.println("superconv: the model already averages each image with its mirror (exported with --tta flip); running it once");
             }
             stderr.flush();
-            Dataset set = DataSets.loadSplit(data, split).limit(limit);
             EvalResult r = Evaluator.evaluate(model, set, options);
             if (json) {
                 stdout.println(new ObjectMapper().writeValueAsString(r.toJson()));

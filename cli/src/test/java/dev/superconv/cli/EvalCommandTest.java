@@ -143,6 +143,9 @@ class EvalCommandTest {
         assertBadInput(CliRunner.run("eval", "--model", m, "--data", d, "--threads", "-2"), "--threads");
         CliRunner.Result missingData = CliRunner.run("eval", "--model", m, "--data", dir.resolve("no-data").toString());
         assertEquals(2, missingData.exitCode(), missingData.toString());
+        // with --device auto on a host without a GPU: the error only, not the CPU note before it
+        assertEquals(1, missingData.errLines().size(), missingData.toString());
+        assertTrue(missingData.errLines().get(0).contains("no-data"), missingData.toString());
     }
 
     @Test
