@@ -28,8 +28,8 @@ public record BenchConfig(String name, int warmups, int runs, int augImages, int
     }
 
     /**
-     * The README's figures, ONNX Runtime over the whole 10,000-image test split: about 10 minutes on
-     * 2 cores, most of it ONNX Runtime (2 exports × 2 paths × 4 passes of 10,000 images).
+     * The README's figures, ONNX Runtime over the whole 10,000-image test split: about 15 minutes on
+     * 2 cores, most of it ONNX Runtime (4 exports × 2 paths × 4 passes of 10,000 images).
      */
     public static BenchConfig full() {
         return new BenchConfig("full", 1, 3, 50_000, 512, 40, 1.0, 64, 6, 2048, 10_000, 256, 2048);
