@@ -59,6 +59,20 @@ final class CliProcess {
         process.destroyForcibly().waitFor(); // SIGKILL: no hooks, no finally blocks
     }
 
+    /**
+     * True when the process ignores SIGINT: a job started in the background of a non-interactive
+     * shell (e.g. {@code nohup mvn verify &}) inherits SIGINT as ignored, and the JVM keeps it so,
+     * as a Unix program should. Ctrl-C then cannot reach it at all.
+     */
+    boolean ignoresSigint() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & (1L << (2 - 1))) != 0;
+            }
+        }
+        return false;
+    }
+
     void interrupt() throws Exception {
         new ProcessBuilder("kill", "-INT", Long.toString(pid())).inheritIO().start().waitFor(); // what Ctrl-C sends
     }
