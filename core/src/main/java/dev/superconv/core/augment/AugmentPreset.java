@@ -11,17 +11,27 @@ public enum AugmentPreset {
      * flip (p = 0.5), normalise; shuffled every epoch.
      */
     SEED,
+    /** airbench94's: translate 2 (pad 2, reflect, random 32×32 crop), alternating flip, normalise; shuffled. */
+    AIRBENCH,
     /** Evaluation: normalise only, in data-set order, every image (never drop-last). */
     EVAL;
 
     public Augmentation augmentation(AugmentConfig config, Normalize normalize) {
         List<Transform> steps = new ArrayList<>();
-        if (this == SEED) {
-            steps.add(new PadCrop(4, config.padMode()));
-            if (config.cutoutSize() > 0) {
-                steps.add(new Cutout(config.cutoutSize(), config.cutoutMode()));
+        switch (this) {
+            case SEED -> {
+                steps.add(new PadCrop(4, config.padMode()));
+                if (config.cutoutSize() > 0) {
+                    steps.add(new Cutout(config.cutoutSize(), config.cutoutMode()));
+                }
+                steps.add(HorizontalFlip.half());
             }
-            steps.add(HorizontalFlip.half());
+            case AIRBENCH -> {
+                steps.add(new PadCrop(2, PadMode.REFLECT));
+                steps.add(new AlternatingFlip());
+            }
+            case EVAL -> {
+            }
         }
         steps.add(normalize);
         return new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH);
@@ -29,9 +39,9 @@ public enum AugmentPreset {
 
     /** The batches of {@code data} through this preset; the caller closes the source. */
     public AugmentedBatchSource source(Dataset data, AugmentConfig config, Normalize normalize) {
-        return this == SEED
-                ? new AugmentedBatchSource(data, augmentation(config, normalize), config, true)
-                : new AugmentedBatchSource(data, augmentation(config, normalize), config.withDropLast(false), false);
+        return this == EVAL
+                ? new AugmentedBatchSource(data, augmentation(config, normalize), config.withDropLast(false), false)
+                : new AugmentedBatchSource(data, augmentation(config, normalize), config, true);
     }
 
     /** As {@link #source(Dataset, AugmentConfig, Normalize)} with CIFAR-10 mean and std. */

@@ -57,6 +57,8 @@ public final class Augmentation {
                 }
                 case HorizontalFlip f -> {
                 }
+                case AlternatingFlip f -> {
+                }
             }
         }
         if (found == null) {

@@ -12,6 +12,9 @@ public final class SampleRandom {
     static final long PERMUTATION_STREAM = -1L;
 
     private long state;
+    private long seed;
+    private int epoch;
+    private long index;
 
     public SampleRandom(long seed, int epoch, long index) {
         reset(seed, epoch, index);
@@ -22,6 +25,9 @@ public final class SampleRandom {
     }
 
     public void reset(long seed, int epoch, long index) {
+        this.seed = seed;
+        this.epoch = epoch;
+        this.index = index;
         long h = mix64(seed ^ 0x5EED_5EED_5EED_5EEDL);
         h = mix64(h + GOLDEN * (epoch + 1L));
         state = mix64(h + 0xC2B2AE3D27D4EB4FL * (index + 2L));
@@ -52,6 +58,20 @@ public final class SampleRandom {
     /** Uniform in [0, 1) with 24 random bits (every float in the grid equally likely). */
     public float nextFloat() {
         return (nextLong() >>> 40) * 0x1.0p-24f;
+    }
+
+    /** The epoch this sample's stream belongs to. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /**
+     * A fair coin fixed per (seed, sample), the same in every epoch and apart from the epoch's
+     * stream: the draw that alternating flip makes once per image.
+     */
+    public boolean sampleCoin() {
+        long h = mix64(mix64(seed ^ 0xF11B_F11B_F11B_F11BL) + 0xC2B2AE3D27D4EB4FL * (index + 2L));
+        return h < 0;
     }
 
     static long mix64(long z) {

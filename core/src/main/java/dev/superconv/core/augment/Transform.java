@@ -6,6 +6,6 @@ package dev.superconv.core.augment;
  * one fused pass. Each transform also has a plain, one-pixel-at-a-time reference implementation
  * ({@code apply}) that the tests use to pin down its exact geometry.
  */
-public sealed interface Transform permits PadCrop, HorizontalFlip, Cutout, Normalize {
+public sealed interface Transform permits PadCrop, HorizontalFlip, AlternatingFlip, Cutout, Normalize {
     void draw(SampleRandom rng, SamplePlan plan);
 }
