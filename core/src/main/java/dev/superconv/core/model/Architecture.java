@@ -108,9 +108,36 @@ public record Architecture(String name, List<Layer> layers) {
 
     /** Every state tensor in forward order, as {@link ModelSpec#stateTensors()} lists them. */
     public List<TensorSpec> stateTensors() {
-        Walk w = new Walk();
-        walk(layers, new Shape(3, 32, 32), w);
-        return w.tensors;
+        List<TensorSpec> out = new ArrayList<>();
+        collectTensors(layers, out);
+        return out;
+    }
+
+    private static void collectTensors(List<Layer> layers, List<TensorSpec> out) {
+        for (Layer layer : layers) {
+            switch (layer) {
+                case Conv c -> {
+                    out.add(new TensorSpec(c.name() + ".weight", new long[] {c.out(), c.in(), c.kernel(), c.kernel()}, Kind.PARAMETER));
+                    if (c.bias()) {
+                        out.add(new TensorSpec(c.name() + ".bias", new long[] {c.out()}, Kind.PARAMETER));
+                    }
+                }
+                case BatchNorm b -> {
+                    for (String t : new String[] {"weight", "bias"}) {
+                        out.add(new TensorSpec(b.name() + "." + t, new long[] {b.channels()}, Kind.PARAMETER));
+                    }
+                    for (String t : new String[] {"running_mean", "running_var"}) {
+                        out.add(new TensorSpec(b.name() + "." + t, new long[] {b.channels()}, Kind.BUFFER));
+                    }
+                }
+                case Residual r -> collectTensors(r.body(), out);
+                case Linear lin -> out.add(new TensorSpec(lin.name() + ".weight", new long[] {lin.out(), lin.in()}, Kind.PARAMETER));
+                case Activation a -> { }
+                case MaxPool p -> { }
+                case Flatten f -> { }
+                case Scale sc -> { }
+            }
+        }
     }
 
     /** Parameters (trainable or frozen), as PyTorch's {@code sum(p.numel() for p in parameters())}. */
@@ -126,7 +153,6 @@ public record Architecture(String name, List<Layer> layers) {
     }
 
     private static final class Walk {
-        final List<TensorSpec> tensors = new ArrayList<>();
         double flops;
     }
 
@@ -137,21 +163,11 @@ public record Architecture(String name, List<Layer> layers) {
                     require(s.channels() == c.in() && s.height() > 0, c.name() + " expects " + c.in() + " channels, gets " + s);
                     int h = s.height() + 2 * c.padding() - c.kernel() + 1, wd = s.width() + 2 * c.padding() - c.kernel() + 1;
                     require(h > 0 && wd > 0, c.name() + ": input " + s + " smaller than its kernel");
-                    w.tensors.add(new TensorSpec(c.name() + ".weight", new long[] {c.out(), c.in(), c.kernel(), c.kernel()}, Kind.PARAMETER));
-                    if (c.bias()) {
-                        w.tensors.add(new TensorSpec(c.name() + ".bias", new long[] {c.out()}, Kind.PARAMETER));
-                    }
                     w.flops += 2.0 * c.in() * c.out() * c.kernel() * c.kernel() * h * wd;
                     yield new Shape(c.out(), h, wd);
                 }
                 case BatchNorm b -> {
                     require(s.channels() == b.channels(), b.name() + " expects " + b.channels() + " channels, gets " + s);
-                    for (String t : new String[] {"weight", "bias"}) {
-                        w.tensors.add(new TensorSpec(b.name() + "." + t, new long[] {b.channels()}, Kind.PARAMETER));
-                    }
-                    for (String t : new String[] {"running_mean", "running_var"}) {
-                        w.tensors.add(new TensorSpec(b.name() + "." + t, new long[] {b.channels()}, Kind.BUFFER));
-                    }
                     yield s;
                 }
                 case MaxPool p -> {
@@ -169,7 +185,6 @@ public record Architecture(String name, List<Layer> layers) {
                 }
                 case Linear lin -> {
                     require(s.height() == 0 && s.channels() == lin.in(), lin.name() + " expects " + lin.in() + " features, gets " + s);
-                    w.tensors.add(new TensorSpec(lin.name() + ".weight", new long[] {lin.out(), lin.in()}, Kind.PARAMETER));
                     w.flops += 2.0 * lin.in() * lin.out();
                     yield new Shape(lin.out(), 0, 0);
                 }

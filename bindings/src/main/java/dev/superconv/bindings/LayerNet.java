@@ -1,0 +1,272 @@
+package dev.superconv.bindings;
+
+import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.model.Architecture;
+import dev.superconv.core.model.BatchNormSettings;
+import dev.superconv.core.model.Layer;
+import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.PatchWhitening;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.BatchNormOptions;
+import org.bytedeco.pytorch.Conv2dImpl;
+import org.bytedeco.pytorch.Conv2dOptions;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LinearOptions;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Any {@link Architecture} as a libtorch module. Each named layer becomes a registered
+ * sub-module under its dotted name ({@code layer1.res1.conv} → modules {@code layer1}, {@code res1},
+ * {@code conv}), so {@code named_parameters()} equals {@link Architecture#stateTensors()}, which
+ * the constructor checks. Forward walks the same layer list. Closing the net frees its memory.
+ */
+public final class LayerNet extends Module {
+    private final Architecture architecture;
+    private final List<Step> steps;
+    private final Map<String, Module> containers = new HashMap<>();
+
+    /** One layer bound to its native module. */
+    private sealed interface Step {}
+
+    private record ConvStep(Conv2dImpl conv) implements Step {}
+
+    private record BnStep(BatchNorm2dImpl bn) implements Step {}
+
+    private record ActStep(Layer.Function function) implements Step {}
+
+    private record PoolStep(long size) implements Step {}
+
+    private record ResidualStep(List<Step> body) implements Step {}
+
+    private record FlattenStep() implements Step {}
+
+    private record LinearStep(LinearImpl linear) implements Step {}
+
+    private record ScaleStep(double factor) implements Step {}
+
+    public LayerNet(Architecture architecture, BatchNormSettings bn) {
+        this.architecture = architecture;
+        this.steps = build(architecture.layers(), bn);
+        checkNamesMatch();
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** Images (N, 3, H, W) float32, normalised (NCHW or channels-last strides) → logits (N, classes). */
+    public Tensor forward(Tensor x) {
+        return run(steps, x);
+    }
+
+    private static Tensor run(List<Step> steps, Tensor x) {
+        for (Step step : steps) {
+            x = switch (step) {
+                case ConvStep c -> c.conv().forward(x);
+                case BnStep b -> b.bn().forward(x);
+                case ActStep a -> switch (a.function()) {
+                    case RELU -> torch.relu(x);
+                    case GELU -> torch.gelu(x); // exact erf form, as PyTorch's nn.GELU()
+                    case CELU -> torch.celu(x);
+                };
+                case PoolStep p -> torch.max_pool2d(x, p.size());
+                case ResidualStep r -> x.add(run(r.body(), x));
+                case FlattenStep f -> x.flatten(1, -1);
+                case LinearStep l -> l.linear().forward(x);
+                case ScaleStep s -> x.mul(new Scalar(s.factor()));
+            };
+        }
+        return x;
+    }
+
+    /** Parameters, trainable or frozen (PyTorch's {@code sum(p.numel())}). */
+    public long parameterCount() {
+        long n = 0;
+        TensorVector params = parameters();
+        for (long i = 0; i < params.size(); i++) {
+            n += params.get(i).numel();
+        }
+        return n;
+    }
+
+    /** Every state tensor by name (own handles on the net's storage, not copies). */
+    public Map<String, Tensor> state() {
+        StringTensorDict params = named_parameters();
+        StringTensorDict buffers = named_buffers();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (ModelSpec.TensorSpec t : architecture.stateTensors()) {
+            // A dict's get() points into the dict, which the GC may free once this method returns.
+            out.put(t.name(), new Tensor(t.kind() == ModelSpec.Kind.PARAMETER ? params.get(t.name()) : buffers.get(t.name())));
+        }
+        java.lang.ref.Reference.reachabilityFence(params);
+        java.lang.ref.Reference.reachabilityFence(buffers);
+        return out;
+    }
+
+    /** Copies the state out as float32 arrays, named as {@link Architecture#stateTensors()} says. */
+    public Map<String, Checkpoint.Tensor> exportState() {
+        Map<String, Checkpoint.Tensor> out = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            state().forEach((name, t) -> out.put(name, Tensors.toArray(t)));
+        }
+        return out;
+    }
+
+    /** Loads every state tensor from {@code source}; a missing tensor or another shape is bad input. */
+    public void importState(Map<String, Checkpoint.Tensor> source) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : state().entrySet()) {
+                Checkpoint.Tensor t = source.get(e.getKey());
+                if (t == null) {
+                    throw new dev.superconv.core.BadInputException("the weights lack tensor " + e.getKey());
+                }
+                Tensors.copyInto(e.getValue(), t, e.getKey());
+            }
+        }
+    }
+
+    /**
+     * Identity ("Dirac") init of every 3×3 conv: output channel d &lt; min(in, out) passes input
+     * channel d through, so each conv starts as an implicit residual (airbench).
+     */
+    public void diracInit() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Map<String, Tensor> state = state();
+            forEachConv(architecture.layers(), c -> {
+                if (c.kernel() == 3) {
+                    torch.dirac_(state.get(c.name() + ".weight").narrow(0, 0, Math.min(c.in(), c.out())));
+                }
+            });
+        }
+    }
+
+    /** Sets conv {@code name}'s weight to the whitening filters and freezes it; its bias starts at 0. */
+    public void initWhitening(String name, PatchWhitening whitening, double eps) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Map<String, Tensor> state = state();
+            Tensor w = state.get(name + ".weight");
+            int d = whitening.dimension(), k = whitening.kernel();
+            Tensors.copyInto(w, new Checkpoint.Tensor(new long[] {2L * d, d / (k * k), k, k}, whitening.convWeights(eps)), name + ".weight");
+            w.requires_grad_(false);
+            Tensor bias = state.get(name + ".bias");
+            if (bias != null) {
+                bias.zero_();
+            }
+        }
+    }
+
+    /** Re-lays 4-D weights out channels-last (NHWC strides), often faster for CPU convolutions. */
+    public void toChannelsLast() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            TensorVector params = parameters();
+            for (long i = 0; i < params.size(); i++) {
+                Tensor p = params.get(i);
+                if (p.dim() == 4) {
+                    p.set_data(p.contiguous(torch.MemoryFormat.ChannelsLast));
+                }
+            }
+        }
+    }
+
+    private static void forEachConv(List<Layer> layers, java.util.function.Consumer<Layer.Conv> action) {
+        for (Layer l : layers) {
+            if (l instanceof Layer.Conv c) {
+                action.accept(c);
+            } else if (l instanceof Layer.Residual r) {
+                forEachConv(r.body(), action);
+            }
+        }
+    }
+
+    private List<Step> build(List<Layer> layers, BatchNormSettings bn) {
+        List<Step> out = new ArrayList<>();
+        for (Layer layer : layers) {
+            out.add(switch (layer) {
+                case Layer.Conv c -> {
+                    Conv2dOptions o = new Conv2dOptions(c.in(), c.out(), new LongPointer((long) c.kernel(), c.kernel()));
+                    o.padding().put(new LongPointer((long) c.padding(), c.padding()));
+                    o.bias().put(c.bias());
+                    Conv2dImpl conv = register(c.name(), new Conv2dImpl(o));
+                    if (c.bias()) {
+                        try (NoGradGuard g = new NoGradGuard()) {
+                            conv.bias().zero_(); // airbench zeroes conv biases; PyTorch's uniform init would be noise
+                        }
+                    }
+                    yield new ConvStep(conv);
+                }
+                case Layer.BatchNorm b -> {
+                    BatchNormOptions o = new BatchNormOptions(b.channels());
+                    o.eps().put(bn.eps());
+                    o.momentum().put(bn.momentum());
+                    BatchNorm2dImpl norm = register(b.name(), new BatchNorm2dImpl(o));
+                    if (!bn.trainableWeight()) {
+                        norm.weight().requires_grad_(false);
+                    }
+                    yield new BnStep(norm);
+                }
+                case Layer.Activation a -> new ActStep(a.function());
+                case Layer.MaxPool p -> new PoolStep(p.size());
+                case Layer.Residual r -> new ResidualStep(build(r.body(), bn));
+                case Layer.Flatten f -> new FlattenStep();
+                case Layer.Linear l -> {
+                    LinearOptions o = new LinearOptions(l.in(), l.out());
+                    o.bias().put(false);
+                    yield new LinearStep(register(l.name(), new LinearImpl(o)));
+                }
+                case Layer.Scale s -> new ScaleStep(s.factor());
+            });
+        }
+        return out;
+    }
+
+    /** Registers {@code module} under a dotted path, creating the container modules on the way. */
+    private <M extends Module> M register(String path, M module) {
+        int dot = path.lastIndexOf('.');
+        Module parent = dot < 0 ? this : container(path.substring(0, dot));
+        return parent.register_module(path.substring(dot + 1), module);
+    }
+
+    private Module container(String path) {
+        Module existing = containers.get(path);
+        if (existing != null) {
+            return existing;
+        }
+        Module created = register(path, new Module());
+        containers.put(path, created);
+        return created;
+    }
+
+    private void checkNamesMatch() {
+        Set<String> actual = new TreeSet<>();
+        for (org.bytedeco.javacpp.BytePointer k : named_parameters().keys().get()) {
+            actual.add(k.getString());
+        }
+        StringTensorDict buffers = named_buffers();
+        for (long i = 0; i < buffers.size(); i++) {
+            String name = buffers.get(i).key().getString();
+            if (!name.endsWith("num_batches_tracked")) {
+                actual.add(name);
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        architecture.stateTensors().forEach(t -> expected.add(t.name()));
+        if (!actual.equals(expected)) {
+            throw new IllegalStateException("libtorch module names " + actual + " differ from the architecture's " + expected);
+        }
+    }
+}
