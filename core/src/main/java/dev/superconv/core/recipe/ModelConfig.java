@@ -1,0 +1,75 @@
+package dev.superconv.core.recipe;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Architecture;
+import dev.superconv.core.model.BatchNormSettings;
+import dev.superconv.core.model.Layer;
+import dev.superconv.core.model.ModelSpec;
+
+/**
+ * The network of a recipe.
+ *
+ * @param architecture which net
+ * @param width        channel multiplier (1 = ResNet-9's 6.57 M or airbench94's 1.97 M parameters)
+ * @param logitScale   factor on the logits (seed 1, Page 0.125, airbench 1/9)
+ * @param activation   after every BN (and after airbench's whitening conv)
+ * @param batchNorm    eps, momentum (PyTorch convention), whether γ trains
+ * @param firstLayer   airbench's first layer: a fitted whitening conv or a learned one
+ * @param diracInit    identity-initialise the first input-channel block of every 3×3 conv
+ */
+public record ModelConfig(ArchitectureKind architecture, double width, double logitScale, Layer.Function activation,
+                          BatchNormSettings batchNorm, FirstLayer firstLayer, boolean diracInit) {
+    public enum ArchitectureKind { CUSTOM_RESNET, AIRBENCH }
+
+    /** How the first conv gets its weights. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+    @JsonSubTypes({@JsonSubTypes.Type(value = Learned.class, name = "learned"), @JsonSubTypes.Type(value = Whitened.class, name = "whitened")})
+    public sealed interface FirstLayer {}
+
+    /** Trained like every other layer. */
+    public record Learned() implements FirstLayer {}
+
+    /**
+     * Fitted to the training patches once (see {@link dev.superconv.core.model.PatchWhitening}) and frozen.
+     *
+     * @param kernel     patch side (airbench 2)
+     * @param eps        added to each eigenvalue (5e-4)
+     * @param images     training images the covariance is estimated from (5,000, drawn across classes)
+     * @param biasEpochs epochs during which its bias trains before it is frozen too (3)
+     */
+    public record Whitened(int kernel, double eps, int images, int biasEpochs) implements FirstLayer {
+        public Whitened {
+            if (kernel < 1 || kernel > 5) {
+                throw new BadInputException("model.first_layer.kernel must be in 1..5, got " + kernel);
+            }
+            if (!(eps > 0) || images < 1 || biasEpochs < 0) {
+                throw new BadInputException("model.first_layer needs eps > 0, images ≥ 1 and bias_epochs ≥ 0");
+            }
+        }
+    }
+
+    public ModelConfig {
+        if (!(width > 0 && width <= 8)) {
+            throw new BadInputException("model.width must be in (0, 8], got " + width);
+        }
+        if (!(logitScale > 0 && Double.isFinite(logitScale))) {
+            throw new BadInputException("model.logit_scale must be positive, got " + logitScale);
+        }
+        if (architecture == null || activation == null || batchNorm == null || firstLayer == null) {
+            throw new BadInputException("model needs architecture, activation, batch_norm and first_layer");
+        }
+        if (architecture == ArchitectureKind.CUSTOM_RESNET && firstLayer instanceof Whitened) {
+            throw new BadInputException("model.first_layer: whitening is part of the airbench net only so far");
+        }
+    }
+
+    /** The layer list this model trains. */
+    public Architecture describe(int classes) {
+        return switch (architecture) {
+            case CUSTOM_RESNET -> Architecture.customResNet(new ModelSpec(width, logitScale, classes), activation);
+            case AIRBENCH -> Architecture.airbench(width, firstLayer instanceof Whitened w ? w.kernel() : 2, activation, logitScale, classes);
+        };
+    }
+}

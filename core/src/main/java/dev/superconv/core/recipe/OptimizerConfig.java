@@ -1,0 +1,74 @@
+package dev.superconv.core.recipe;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.optim.DecoupledSgd;
+import dev.superconv.core.optim.LookaheadEma;
+
+/**
+ * Nesterov SGD, the loss it minimises, and the EMA on top.
+ *
+ * @param units          what the schedule's LR and this weight decay mean
+ * @param weightDecay    L2 coefficient (PER_STEP: PyTorch's; PER_1024_EXAMPLES: decoupled, airbench 0.0153)
+ * @param bnBiasLrScale  LR multiplier for BatchNorm biases, same absolute decay (airbench 64; 1 = one group)
+ * @param loss           cross-entropy averaged or summed over the batch
+ * @param labelSmoothing cross-entropy label smoothing in [0, 1)
+ * @param ema            Lookahead-style EMA of the weights, or none
+ */
+public record OptimizerConfig(Units units, double weightDecay, double bnBiasLrScale, LossReduction loss, double labelSmoothing, Ema ema) {
+    public enum Units {
+        /** LR and weight decay as PyTorch's SGD takes them. */
+        PER_STEP,
+        /** airbench's decoupled form: per 1,024 examples, independent of momentum (see {@link DecoupledSgd}). */
+        PER_1024_EXAMPLES
+    }
+
+    public enum LossReduction { MEAN, SUM }
+
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+    @JsonSubTypes({@JsonSubTypes.Type(value = NoEma.class, name = "none"), @JsonSubTypes.Type(value = Lookahead.class, name = "lookahead")})
+    public sealed interface Ema {}
+
+    public record NoEma() implements Ema {}
+
+    /** See {@link LookaheadEma}: from {@code startEpoch}, every {@code everySteps} steps, decay {@code base^every·(t/T)^power}. */
+    public record Lookahead(int startEpoch, int everySteps, double base, double power) implements Ema {
+        public Lookahead {
+            new LookaheadEma(startEpoch, everySteps, base, power, 1); // validates the fields
+        }
+
+        public LookaheadEma plan(long totalSteps) {
+            return new LookaheadEma(startEpoch, everySteps, base, power, totalSteps);
+        }
+    }
+
+    public OptimizerConfig {
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new BadInputException("optimizer.weight_decay must be ≥ 0, got " + weightDecay);
+        }
+        if (!(bnBiasLrScale > 0 && Double.isFinite(bnBiasLrScale))) {
+            throw new BadInputException("optimizer.bn_bias_lr_scale must be positive, got " + bnBiasLrScale);
+        }
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw new BadInputException("optimizer.label_smoothing must be in [0, 1), got " + labelSmoothing);
+        }
+        if (units == null || loss == null || ema == null) {
+            throw new BadInputException("optimizer needs units, loss and ema");
+        }
+    }
+
+    /** What SGD's two parameter groups get at one step. */
+    public record Groups(double lr, double weightDecay, double biasLr, double biasWeightDecay) {}
+
+    /** The SGD values at a step whose schedule gives {@code lr} and {@code momentum}. */
+    public Groups sgd(double lr, double momentum, int batchSize) {
+        return switch (units) {
+            case PER_STEP -> new Groups(lr, weightDecay, lr * bnBiasLrScale, weightDecay / bnBiasLrScale);
+            case PER_1024_EXAMPLES -> {
+                DecoupledSgd d = new DecoupledSgd(lr, weightDecay, momentum, bnBiasLrScale);
+                yield new Groups(d.sgdLr(), d.sgdWeightDecay(batchSize), d.sgdBiasLr(), d.sgdBiasWeightDecay(batchSize));
+            }
+        };
+    }
+}

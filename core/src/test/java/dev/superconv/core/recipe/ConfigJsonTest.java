@@ -1,0 +1,105 @@
+package dev.superconv.core.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Layer.Function;
+import dev.superconv.core.schedule.LrSchedule;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigJsonTest {
+    @Test
+    void everyPresetRoundTripsThroughJson() {
+        for (Presets p : Presets.values()) {
+            ObjectNode json = ConfigJson.toJson(p.config());
+            assertEquals(p.config(), ConfigJson.fromJson(json), p.flag());
+            assertEquals(json, ConfigJson.toJson(ConfigJson.fromJson(json.deepCopy())), p.flag());
+        }
+    }
+
+    @Test
+    void jsonReadsLikeTheRecipe() {
+        ObjectNode json = ConfigJson.toJson(Presets.AIRBENCH.config());
+        assertEquals("airbench", json.at("/model/architecture").asText());
+        assertEquals("gelu", json.at("/model/activation").asText());
+        assertEquals("whitened", json.at("/model/first_layer/kind").asText());
+        assertEquals("triangle", json.at("/schedule/kind").asText());
+        assertEquals(11.5, json.at("/schedule/peak_lr").asDouble());
+        assertEquals("per_1024_examples", json.at("/optimizer/units").asText());
+        assertEquals("lookahead", json.at("/optimizer/ema/kind").asText());
+        assertEquals(9.9, json.at("/epochs").asDouble());
+        assertEquals("flip_translate", json.at("/tta").asText());
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedWithItsPath() {
+        ObjectNode json = ConfigJson.toJson(Presets.S11.config());
+        ((ObjectNode) json.get("schedule")).put("warmup", 3);
+        BadInputException e = assertThrows(BadInputException.class, () -> ConfigJson.fromJson(json));
+        assertEquals("training configuration: unknown key schedule.warmup", e.getMessage());
+        ObjectNode top = ConfigJson.toJson(Presets.S11.config());
+        top.put("lr", 1);
+        assertEquals("training configuration: unknown key lr", assertThrows(BadInputException.class, () -> ConfigJson.fromJson(top)).getMessage());
+    }
+
+    @Test
+    void aMissingKeyIsRefusedWithItsPath() {
+        ObjectNode json = ConfigJson.toJson(Presets.DAWN.config());
+        ((ObjectNode) json.get("optimizer")).remove("label_smoothing");
+        BadInputException e = assertThrows(BadInputException.class, () -> ConfigJson.fromJson(json));
+        assertEquals("training configuration: missing key optimizer.label_smoothing", e.getMessage());
+    }
+
+    @Test
+    void aBadValueIsTheRecordsOwnMessage() {
+        ObjectNode json = ConfigJson.toJson(Presets.S11.config());
+        ((ObjectNode) json.get("model")).put("width", -1);
+        assertEquals("model.width must be in (0, 8], got -1.0", assertThrows(BadInputException.class, () -> ConfigJson.fromJson(json)).getMessage());
+    }
+
+    @Test
+    void overridesChangeSingleFieldsAndRefuseFieldsOfAnotherKind() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("schedule.peak_lr", 0.2);
+        o.put("model.activation", Function.CELU);
+        o.put("epochs", 12.0);
+        TrainConfig c = ConfigJson.withOverrides(Presets.S11.config(), o);
+        assertEquals(0.2, c.schedule().peakLr());
+        assertEquals(Function.CELU, c.model().activation());
+        assertEquals(12, c.epochs());
+        assertEquals(Presets.S11.config().optimizer(), c.optimizer());
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ConfigJson.withOverrides(Presets.AIRBENCH.config(), Map.of("schedule.pct_start", 0.3)));
+        assertEquals("the recipe has no schedule.pct_start (its schedule is triangle)", e.getMessage());
+    }
+
+    @Test
+    void airbenchStepCountAndSchedule() {
+        TrainConfig c = Presets.AIRBENCH.config();
+        assertEquals(476, c.totalSteps(48)); // ceil(48 · 9.9) = ceil(475.2)
+        assertEquals(10, c.epochCount());
+        LrSchedule s = c.lrSchedule(48);
+        assertEquals(476, s.totalSteps());
+        assertEquals(11.5 * 0.2, s.lr(0), 1e-12);
+        assertEquals(11.5, s.lr(109), 1e-12);
+        OptimizerConfig.Groups g = c.optimizer().sgd(s.lr(109), s.momentum(109), 1024);
+        assertEquals(11.5 / (1024 * (1 + 1 / 0.15)), g.lr(), 1e-15);
+        assertEquals(64 * g.lr(), g.biasLr(), 1e-15);
+        assertEquals(g.lr() * g.weightDecay(), g.biasLr() * g.biasWeightDecay(), 1e-15); // same absolute decay
+        assertTrue(c.schedule() instanceof ScheduleConfig.Triangle);
+    }
+
+    @Test
+    void presetsAreNamedByTheirFlags() {
+        assertEquals(Presets.AIRBENCH, Presets.parse("airbench"));
+        assertEquals(Presets.S11, Presets.parse(" S11 "));
+        assertThrows(BadInputException.class, () -> Presets.parse("fast"));
+        assertEquals(1.0, Presets.S11.config().model().logitScale(), "the seed's net has no logit scale");
+        assertEquals(0.125, Presets.DAWN.config().model().logitScale());
+    }
+}
