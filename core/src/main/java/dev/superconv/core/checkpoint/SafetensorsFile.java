@@ -12,6 +12,7 @@ import dev.superconv.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,17 +120,22 @@ final class SafetensorsFile {
 
     /** Every tensor's float32 values, little-endian, in map order, in chunks of 64 KiB. */
     private static void forEachDataChunk(Checkpoint checkpoint, ChunkSink sink) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = bytes.asFloatBuffer();
         for (Checkpoint.Tensor t : checkpoint.tensors().values()) {
-            for (float v : t.data()) {
-                if (!buf.hasRemaining()) {
-                    sink.accept(buf.flip());
-                    buf.clear();
+            float[] data = t.data();
+            for (int i = 0; i < data.length; ) {
+                int n = Math.min(floats.remaining(), data.length - i);
+                floats.put(data, i, n);
+                i += n;
+                if (!floats.hasRemaining()) {
+                    sink.accept(bytes.limit(floats.position() * 4));
+                    bytes.clear();
+                    floats.clear();
                 }
-                buf.putFloat(v);
             }
         }
-        sink.accept(buf.flip());
+        sink.accept(bytes.limit(floats.position() * 4));
     }
 
     private record Entry(String name, long[] shape, long begin, long end) {}
