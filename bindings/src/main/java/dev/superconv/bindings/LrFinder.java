@@ -11,6 +11,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrFinderRun;
 import dev.superconv.core.metrics.LrRange;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.StringTensorDictItem;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -140,9 +142,10 @@ public final class LrFinder {
 
     /**
      * Deep copies of everything a training step changes: parameters, buffers (BN running statistics
-     * and {@code num_batches_tracked}), gradients, and the train/eval flag.
+     * and {@code num_batches_tracked}), gradients, and the train/eval flag. {@code targets} are
+     * handles on the model's own tensors; none depends on an enclosing PointerScope to stay valid.
      */
-    private record Snapshot(List<String> names, List<Tensor> values, List<Tensor> targets, List<Tensor> grads, boolean training) {
+    record Snapshot(List<String> names, List<Tensor> values, List<Tensor> targets, List<Tensor> grads, boolean training) {
         static Snapshot of(CustomResNet model) {
             List<String> names = new ArrayList<>();
             List<Tensor> targets = new ArrayList<>();
@@ -162,9 +165,14 @@ public final class LrFinder {
 
         private static void collect(StringTensorDict dict, List<String> names, List<Tensor> tensors) {
             for (long i = 0; i < dict.size(); i++) {
-                names.add(dict.get(i).key().getString());
-                tensors.add(dict.get(i).value());
+                StringTensorDictItem item = dict.get(i);
+                names.add(item.key().getString());
+                // value() points into the dict, which the GC may free once this method returns (then it
+                // reads whatever reuses that memory): new Tensor(...) is a handle of its own on the same
+                // storage, valid as long as the snapshot keeps it, as in CustomResNet.state().
+                tensors.add(new Tensor(item.value()));
             }
+            Reference.reachabilityFence(dict);
         }
 
         void restore(CustomResNet model) {

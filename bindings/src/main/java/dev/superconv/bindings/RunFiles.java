@@ -19,6 +19,13 @@ import java.util.function.Consumer;
 /**
  * The files of a run directory ({@code runs/NAME/}): {@code config.json}, {@code metrics.jsonl},
  * {@code best.pt}, {@code last.pt}. Every write is atomic (temp + fsync + rename).
+ *
+ * The checkpoints are safetensors files ({@link Checkpoint}) under their old names, so every run
+ * directory, command line and script that names them keeps working, and runs written before the
+ * change still resume (their files are read in the earlier format). {@code best.pt} holds the model
+ * only and loads with a strict {@code load_state_dict}; {@code last.pt} adds the optimizer's
+ * {@code optim.*} momentum buffers in the same file, so one atomic write and one checksum cover the
+ * model and the optimizer state of the same step.
  */
 public record RunFiles(Path dir) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
