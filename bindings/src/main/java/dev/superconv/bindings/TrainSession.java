@@ -201,8 +201,8 @@ final class TrainSession implements AutoCloseable {
             });
             resumedRankStatistics = mine;
         } else if (statisticsRanks > 0) {
-            log.accept("note: " + files.last() + " was saved by " + statisticsRanks + " ranks; with " + dist.worldSize()
-                    + " every rank resumes from their averaged BN statistics (close to, not bit-identical with, an uninterrupted run)");
+            log.accept("note: " + files.last() + " was saved mid-epoch by " + statisticsRanks + " ranks; resuming with " + dist.worldSize()
+                    + ", every rank starts from their averaged BN statistics (close to, not bit-identical with, an uninterrupted run)");
         }
         bestTestAcc = training.path("best_test_acc").asDouble(-1);
         bestEpoch = training.path("best_epoch").asInt();
