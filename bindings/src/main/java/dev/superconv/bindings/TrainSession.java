@@ -24,7 +24,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -36,6 +38,8 @@ import org.bytedeco.pytorch.global.torch;
 final class TrainSession implements AutoCloseable {
     /** Fields of config.json that may differ on --resume without changing the result. */
     private static final List<String> FREE_ON_RESUME = List.of("device", "threads");
+    /** Tensor name prefix of one rank's own BN statistics in a mid-epoch last.pt: {@code rank.R.NAME}. */
+    private static final String RANK_PREFIX = "rank.";
 
     final TrainConfig config;
     final DeviceChoice resolvedDevice;
@@ -54,6 +58,8 @@ final class TrainSession implements AutoCloseable {
     double bestTestAcc = -1;
     int bestEpoch;
     EpochProgress resumedProgress = new EpochProgress();
+    /** This rank's own BN statistics from a mid-epoch last.pt, put back after joining the job; empty if none. */
+    private Map<String, Checkpoint.Tensor> resumedRankStatistics = Map.of();
 
     private TrainSession(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
             Consumer<String> log) {
@@ -126,6 +132,7 @@ final class TrainSession implements AutoCloseable {
                 log.accept("distributed: rank " + dist.rank() + " of " + dist.worldSize() + ", " + dist.backend().name().toLowerCase(java.util.Locale.ROOT)
                         + " via " + dist.rendezvous().describe() + ", " + config.batchSize() / dist.worldSize() + " images per rank and step");
                 s.dataParallel = DataParallel.join(dist, s.model); // rank 0's weights (fresh or resumed) on every rank
+                s.restoreRankStatistics();
             }
             return s;
         } catch (RuntimeException e) {
@@ -177,6 +184,26 @@ final class TrainSession implements AutoCloseable {
         optimizer.importMomentumBuffers(ck);
         startEpoch = training.path("epochs_done").asInt();
         resumedProgress = EpochProgress.readFrom(training);
+        if (!dist.primary()) {
+            // The saved sums are the whole job's: rank 0 carries them on, so the epoch's sum over the ranks counts them once.
+            resumedProgress.lossSum = 0;
+            resumedProgress.correct = 0;
+            resumedProgress.seen = 0;
+        }
+        int statisticsRanks = training.path("batch_norm_ranks").asInt(0);
+        if (statisticsRanks == dist.worldSize() && dist.distributed()) {
+            String prefix = RANK_PREFIX + dist.rank() + ".";
+            Map<String, Checkpoint.Tensor> mine = new java.util.LinkedHashMap<>();
+            ck.tensors().forEach((name, t) -> {
+                if (name.startsWith(prefix)) {
+                    mine.put(name.substring(prefix.length()), t);
+                }
+            });
+            resumedRankStatistics = mine;
+        } else if (statisticsRanks > 0) {
+            log.accept("note: " + files.last() + " was saved mid-epoch by " + statisticsRanks + " ranks; resuming with " + dist.worldSize()
+                    + ", every rank starts from their averaged BN statistics (close to, not bit-identical with, an uninterrupted run)");
+        }
         bestTestAcc = training.path("best_test_acc").asDouble(-1);
         bestEpoch = training.path("best_epoch").asInt();
         history = files.readMetrics().stream().filter(m -> m.epoch() <= startEpoch).toList();
@@ -206,6 +233,57 @@ final class TrainSession implements AutoCloseable {
         Map<String, Checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>(base.tensors());
         tensors.putAll(optimizer.exportMomentumBuffers());
         return new Checkpoint(base.meta(), tensors);
+    }
+
+    /**
+     * last.pt for a stop inside an epoch. In a distributed run every rank calls it (it runs
+     * collectives): the epoch's sums are the whole job's, the model state holds the BN statistics
+     * averaged over the ranks (the model that rank 0 would save at the epoch's end), and
+     * {@code rank.R.*} hold each rank's own, which --resume gives back to that rank so the run
+     * continues exactly as if it had never stopped. Leaves this session's BN statistics averaged.
+     */
+    Checkpoint midEpochCheckpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar, EpochProgress mine) {
+        if (dataParallel == null) {
+            return resumableCheckpoint(epochsDone, globalStep, best, bestEpochSoFar, mine);
+        }
+        double[] sums = dataParallel.sum(mine.lossSum, mine.correct, mine.seen);
+        EpochProgress job = new EpochProgress();
+        job.steps = mine.steps;
+        job.lossSum = sums[0];
+        job.correct = (long) sums[1];
+        job.seen = (int) sums[2];
+        job.seconds = mine.seconds;
+        Map<String, Checkpoint.Tensor> perRank = new java.util.LinkedHashMap<>();
+        for (int rank = 0; rank < dist.worldSize(); rank++) {
+            try (PointerScope scope = new PointerScope()) {
+                for (Map.Entry<String, Tensor> e : dataParallel.batchNormStatisticsOf(rank).entrySet()) {
+                    perRank.put(RANK_PREFIX + rank + "." + e.getKey(), Tensors.toArray(e.getValue()));
+                }
+            }
+        }
+        dataParallel.averageBatchNormStatistics();
+        Checkpoint base = resumableCheckpoint(epochsDone, globalStep, best, bestEpochSoFar, job);
+        ((ObjectNode) base.meta().get("training")).put("batch_norm_ranks", dist.worldSize());
+        Map<String, Checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>(base.tensors());
+        tensors.putAll(perRank);
+        return new Checkpoint(base.meta(), tensors);
+    }
+
+    /** After joining: this rank's own BN statistics from a mid-epoch last.pt replace rank 0's broadcast ones. */
+    private void restoreRankStatistics() {
+        if (resumedRankStatistics.isEmpty()) {
+            return;
+        }
+        try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+            Map<String, Tensor> state = model.state();
+            for (Map.Entry<String, Checkpoint.Tensor> e : resumedRankStatistics.entrySet()) {
+                Tensor target = state.get(e.getKey());
+                if (target == null) {
+                    throw new BadInputException("last.pt: " + RANK_PREFIX + dist.rank() + "." + e.getKey() + " names no BN statistic of the model");
+                }
+                Tensors.copyInto(target, e.getValue(), e.getKey());
+            }
+        }
     }
 
     /**

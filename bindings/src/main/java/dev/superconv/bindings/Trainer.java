@@ -6,6 +6,7 @@ import dev.superconv.core.augment.AugmentPreset;
 import dev.superconv.core.augment.Batch;
 import dev.superconv.core.augment.BatchSource;
 import dev.superconv.core.augment.Normalize;
+import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Splits;
 import dev.superconv.core.distributed.DistributedConfig;
@@ -33,7 +34,10 @@ public final class Trainer {
 
         default void epochEnd(EpochMetrics metrics) {}
 
-        /** After every optimizer step ({@code step} counts from 0 over the whole run). */
+        /**
+         * After every optimizer step ({@code step} counts from 0 over the whole run), on every rank of a
+         * distributed run, where the other two are called on rank 0 only.
+         */
         default void stepEnd(long step, double loss) {}
     }
 
@@ -118,7 +122,7 @@ public final class Trainer {
             throw new BadInputException("--batch-size " + config.batchSize() + " is not divisible by the world size " + dist.worldSize());
         }
         boolean primary = dist.primary();
-        Listener listener = primary ? this.listener : new Listener() { };
+        Listener listener = primary ? this.listener : stepsOnly(this.listener);
         ProgressDisplay progress = primary ? this.progress : ProgressDisplay.NONE;
         // Rank 0 owns the run directory (lock, config, metrics, checkpoints); the others only read last.pt on --resume.
         try (RunLock lock = primary ? RunLock.acquire(files.dir(), listener::message) : null;
@@ -133,7 +137,7 @@ public final class Trainer {
             CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
             lossOptions.label_smoothing().put(config.labelSmoothing());
             for (int epoch = s.startEpoch; epoch < config.epochs(); epoch++) {
-                if (stopRequested.get()) {
+                if (stopVoted(s)) {
                     listener.message("stopped before epoch " + (epoch + 1) + "; last.pt is saved, continue with --resume");
                     return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, true);
                 }
@@ -173,14 +177,16 @@ public final class Trainer {
                             s.averageGradients();
                             s.optimizer.step();
                             p.add(lossValue, batch.size(), logits.argmax(new LongOptional(1), false).eq(b.labels()).sum().item_long());
-                            bar.update((long) p.seen * dist.worldSize(), String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
+                            bar.update((long) p.steps * config.batchSize(), String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
                                     stepLoss, batch.index(), 100.0 * p.correct / p.seen));
                             listener.stepEnd(step, stepLoss);
                         }
+                        // Alone, the flag as it is now (a request during this step stops after it); in a job, the step's vote.
                         if ((dist.distributed() ? stopVote : stopRequested.get()) && epochBatches.hasNext()) {
                             p.seconds += (System.nanoTime() - started) / 1e9;
+                            Checkpoint last = s.midEpochCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p);
                             if (primary) {
-                                files.writeLast(s.resumableCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p));
+                                files.writeLast(last);
                             }
                             listener.message("stopped at epoch " + (epoch + 1) + ", step " + p.steps + " of " + stepsPerEpoch
                                     + "; last.pt is saved, continue with --resume");
@@ -226,6 +232,25 @@ public final class Trainer {
             files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
         }
         return TrainSession.open(config, dist, train, test, batches, files, resume, dataSpec, listener::message);
+    }
+
+    /** A rank other than 0 prints nothing but still reports its steps (a caller may stop that rank from there). */
+    private static Listener stepsOnly(Listener listener) {
+        return new Listener() {
+            @Override
+            public void stepEnd(long step, double loss) {
+                listener.stepEnd(step, loss);
+            }
+        };
+    }
+
+    /**
+     * The job's answer to "stop now?": one all-reduce of every rank's flag (the flag itself in a
+     * single process), so all ranks decide alike; a rank that stopped on its own flag would leave
+     * the others waiting in their next collective until --dist-timeout.
+     */
+    private boolean stopVoted(TrainSession s) {
+        return s.sumOverRanks(stopRequested.get() ? 1 : 0)[0] > 0;
     }
 
     /**

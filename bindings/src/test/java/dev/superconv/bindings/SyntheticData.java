@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Generated images whose class is visible in their colour (learnable in a few epochs by a tiny net). */
-final class SyntheticData {
+public final class SyntheticData {
     private SyntheticData() {}
 
-    static Dataset dataset(int n, int classes, long seed) {
+    public static Dataset dataset(int n, int classes, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         byte[] pixels = new byte[n * Dataset.IMAGE_BYTES];
         byte[] labels = new byte[n];
@@ -38,7 +38,7 @@ final class SyntheticData {
      * A tiny, fast configuration: width 1/16 (4..32 channels), fp32, CPU, one libtorch thread
      * (with the cores oversubscribed by parallel builds, 2 OpenMP threads ran this net ~25× slower).
      */
-    static TrainConfig.Builder tiny() {
+    public static TrainConfig.Builder tiny() {
         TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
         b.width = 0.0625;
         b.epochs = 3;

@@ -36,6 +36,12 @@ public final class DistributedOptions {
     @Option(names = "--dist-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "A rank waits at most this long for the others before stopping with an error (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    /**
+     * Ctrl-C: how long the workers may take to finish their step (or test pass), save last.pt and
+     * exit before the launcher kills them.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(60);
+
     /** Flags that may change on --resume: they say where the ranks run, not what is trained. */
     static final List<String> FLAGS = List.of("--nproc", "--world-size", "--rank", "--master", "--backend", "--dist-timeout");
 
@@ -75,7 +81,7 @@ public final class DistributedOptions {
         // superconv.* properties set at run time (data cache, tests) reach the workers too
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("superconv.")).sorted()
                 .forEach(k -> java.add(1, "-D" + k + "=" + System.getProperty(k)));
-        LocalLauncher launcher = new LocalLauncher(java, nproc, Duration.ofSeconds(timeoutSeconds + 30L), errors, Map.of());
+        LocalLauncher launcher = new LocalLauncher(java, nproc, Duration.ofSeconds(timeoutSeconds + 30L), STOP_GRACE, errors, Map.of());
         try {
             return launcher.run();
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.superconv.bindings.distributed;
 import dev.superconv.bindings.CustomResNet;
 import dev.superconv.core.distributed.DistributedConfig;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -24,11 +25,13 @@ import org.bytedeco.pytorch.Tensor;
 public final class DataParallel implements AutoCloseable {
     private final DistributedContext context;
     private final GradientAllReducer reducer;
+    private final List<String> batchNormNames;
     private final List<Tensor> batchNormStatistics;
 
-    private DataParallel(DistributedContext context, GradientAllReducer reducer, List<Tensor> batchNormStatistics) {
+    private DataParallel(DistributedContext context, GradientAllReducer reducer, List<String> batchNormNames, List<Tensor> batchNormStatistics) {
         this.context = context;
         this.reducer = reducer;
+        this.batchNormNames = batchNormNames;
         this.batchNormStatistics = batchNormStatistics;
     }
 
@@ -41,14 +44,16 @@ public final class DataParallel implements AutoCloseable {
             for (String name : model.parameterNames()) {
                 params.add(state.get(name));
             }
+            List<String> names = new ArrayList<>();
             List<Tensor> statistics = new ArrayList<>();
             for (Map.Entry<String, Tensor> e : state.entrySet()) {
                 if (e.getKey().endsWith(".running_mean") || e.getKey().endsWith(".running_var")) {
+                    names.add(e.getKey());
                     statistics.add(Owned.retain(e.getValue()));
                 }
             }
             context.broadcast(new ArrayList<>(state.values()), 0);
-            return new DataParallel(context, new GradientAllReducer(context, params), List.copyOf(statistics));
+            return new DataParallel(context, new GradientAllReducer(context, params), List.copyOf(names), List.copyOf(statistics));
         } catch (RuntimeException e) {
             context.close();
             throw e;
@@ -97,6 +102,23 @@ public final class DataParallel implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             context.broadcast(batchNormStatistics, 0);
         }
+    }
+
+    /**
+     * Rank {@code root}'s BN running statistics by state name, as copies on every rank (every rank
+     * calls it; its own statistics stay as they are). Call inside a PointerScope.
+     */
+    public Map<String, Tensor> batchNormStatisticsOf(int root) {
+        List<Tensor> copies = new ArrayList<>();
+        for (Tensor t : batchNormStatistics) {
+            copies.add(t.clone());
+        }
+        context.broadcast(copies, root);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < copies.size(); i++) {
+            out.put(batchNormNames.get(i), copies.get(i));
+        }
+        return out;
     }
 
     /** Element-wise sums over the ranks (e.g. loss sum, correct count, image count of an epoch). */

@@ -45,6 +45,7 @@ public final class DistributedWorker {
                 case "die", "hang" -> failingPeer(config, mode);
                 case "bench" -> AllReduceTiming.run(config, Long.parseLong(args[5]), Integer.parseInt(args[6]));
                 case "throughput" -> StepThroughput.run(config, Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                case "trainer" -> TrainerRank.run(config, Path.of(args[5]), Boolean.parseBoolean(args[6]), Integer.parseInt(args[7]), Long.parseLong(args[8]));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             }
         } catch (DistributedException e) {

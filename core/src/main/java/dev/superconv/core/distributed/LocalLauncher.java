@@ -28,26 +28,40 @@ import java.util.concurrent.TimeUnit;
  * collective timeout; those still running after {@code grace} are killed. The launcher's exit
  * code is that of the first rank that failed (0 when all succeeded), so a rank's bad-input exit
  * code 2 passes through.
+ *
+ * <p>On SIGINT or SIGTERM (Ctrl-C, {@code kill}) the JVM runs this launcher's shutdown hook: it
+ * sends every worker SIGTERM, which a worker JVM treats like Ctrl-C (stop after the current step,
+ * save last.pt, release the lock), and waits up to {@code stopGrace} for all of them; a worker
+ * still running then is killed, with a message. The launcher then exits as the signal says
+ * (130 after SIGINT, 143 after SIGTERM). Killing the workers at once would race their save.
  */
 public final class LocalLauncher {
     private final List<String> command;
     private final int nproc;
     private final Duration grace;
+    private final Duration stopGrace;
     private final PrintStream errors;
     private final Map<String, String> extraEnvironment;
     private final List<Thread> pumps = new ArrayList<>();
+    /** The started workers; guarded by itself, with {@link #stopping}, so that none starts after the hook looked. */
+    private final List<Process> ranks = new ArrayList<>();
+    private volatile boolean stopping;
 
     /**
      * @param command the worker command (see {@link #javaCommand}); it reads its rank from the environment
+     * @param grace how long the other ranks may run on after one failed
+     * @param stopGrace how long the workers may take to save and exit after SIGINT/SIGTERM
      * @param extraEnvironment variables set for every worker (e.g. {@code OMP_NUM_THREADS})
      */
-    public LocalLauncher(List<String> command, int nproc, Duration grace, PrintStream errors, Map<String, String> extraEnvironment) {
+    public LocalLauncher(List<String> command, int nproc, Duration grace, Duration stopGrace, PrintStream errors,
+            Map<String, String> extraEnvironment) {
         if (nproc < 1) {
             throw new IllegalArgumentException("nproc " + nproc + " < 1");
         }
         this.command = List.copyOf(command);
         this.nproc = nproc;
         this.grace = grace;
+        this.stopGrace = stopGrace;
         this.errors = errors;
         this.extraEnvironment = Map.copyOf(extraEnvironment);
     }
@@ -85,9 +99,8 @@ public final class LocalLauncher {
     public int run() throws IOException, InterruptedException {
         DistributedConfig job = new DistributedConfig(nproc, 0, "127.0.0.1", freePort(), DistributedConfig.Backend.GLOO,
                 DistributedConfig.DEFAULT_TIMEOUT);
-        List<Process> ranks = new ArrayList<>();
-        Thread killer = new Thread(() -> ranks.forEach(Process::destroyForcibly), "superconv-launcher-shutdown");
-        Runtime.getRuntime().addShutdownHook(killer);
+        Thread stopper = new Thread(this::stopWorkers, "superconv-launcher-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopper);
         try {
             for (int rank = 0; rank < nproc; rank++) {
                 ProcessBuilder builder = new ProcessBuilder(command);
@@ -99,23 +112,65 @@ public final class LocalLauncher {
                     builder.redirectErrorStream(true);
                     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 }
-                Process p = builder.start();
-                ranks.add(p);
+                Process p;
+                synchronized (ranks) {
+                    if (stopping) {
+                        break;
+                    }
+                    p = builder.start();
+                    ranks.add(p);
+                }
                 if (rank > 0) {
                     copyPrefixed(p.getInputStream(), "[rank " + rank + "] ");
                 }
             }
-            int code = await(ranks);
+            int code = await(started());
             for (Thread pump : pumps) {
                 pump.join(2000);
             }
             return code;
         } finally {
-            ranks.forEach(Process::destroyForcibly);
+            if (!stopping) {
+                started().forEach(Process::destroyForcibly); // an exception here: no worker may outlive the launcher
+            }
             try {
-                Runtime.getRuntime().removeShutdownHook(killer);
+                Runtime.getRuntime().removeShutdownHook(stopper);
             } catch (IllegalStateException shuttingDown) {
-                // The hook is running already: it kills the workers itself.
+                // The hook is running: it stops the workers and waits for them itself.
+            }
+        }
+    }
+
+    private List<Process> started() {
+        synchronized (ranks) {
+            return List.copyOf(ranks);
+        }
+    }
+
+    /** The shutdown hook: SIGTERM to every worker, then up to {@code stopGrace} for them to save and exit. */
+    private void stopWorkers() {
+        List<Process> workers;
+        synchronized (ranks) {
+            stopping = true;
+            workers = List.copyOf(ranks);
+        }
+        if (workers.stream().noneMatch(Process::isAlive)) {
+            return;
+        }
+        errors.println("interrupted: asking the " + workers.size() + " workers to save last.pt and stop (at most "
+                + stopGrace.toSeconds() + " s)");
+        workers.forEach(Process::destroy); // SIGTERM
+        long deadline = System.nanoTime() + stopGrace.toNanos();
+        for (int rank = 0; rank < workers.size(); rank++) {
+            Process p = workers.get(rank);
+            try {
+                if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    errors.println("rank " + rank + " did not stop within " + stopGrace.toSeconds() + " s of the interrupt: killed");
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
             }
         }
     }
@@ -130,7 +185,7 @@ public final class LocalLauncher {
                 Process p = ranks.get(rank);
                 if (p.isAlive()) {
                     anyAlive = true;
-                } else if (p.exitValue() != 0 && failedRank < 0) {
+                } else if (p.exitValue() != 0 && failedRank < 0 && !stopping) { // after a signal the hook is in charge
                     failedRank = rank;
                     firstFailure = p.exitValue();
                     deadline = System.nanoTime() + grace.toNanos();

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A worker for {@link LocalLauncherTest}: records its environment, then exits or hangs as told. */
+/** A worker for {@link LocalLauncherTest}: records its environment, then exits, hangs or trains as told. */
 public final class LauncherProbe {
     private LauncherProbe() {}
 
@@ -16,6 +16,9 @@ public final class LauncherProbe {
         System.out.println("hello from " + rank);
         System.out.flush();
         String behaviour = args[1];
+        if (behaviour.equals("save") || behaviour.equals("stuck")) {
+            savesOnSignal(Path.of(args[0]), rank, behaviour.equals("stuck") && rank == 1);
+        }
         if (behaviour.equals("fail1")) {
             if (rank == 1) {
                 System.out.println("rank 1 gives up");
@@ -23,5 +26,22 @@ public final class LauncherProbe {
             }
             Thread.sleep(60_000);
         }
+    }
+
+    /**
+     * Like a training worker: on SIGTERM its shutdown hook takes a while to "save" ({@code saved-R.txt}),
+     * or, when {@code stuck}, never ends. {@code ready-R.txt} (holding the PID) says the hook is in place.
+     */
+    private static void savesOnSignal(Path dir, int rank, boolean stuck) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Thread.sleep(stuck ? Long.MAX_VALUE : 1500);
+                Files.writeString(dir.resolve("saved-" + rank + ".txt"), "saved");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        Files.writeString(dir.resolve("ready-" + rank + ".txt"), Long.toString(ProcessHandle.current().pid()));
+        Thread.sleep(60_000);
     }
 }

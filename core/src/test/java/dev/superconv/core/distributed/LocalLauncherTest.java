@@ -1,6 +1,7 @@
 package dev.superconv.core.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +26,7 @@ class LocalLauncherTest {
 
     private LocalLauncher launcher(int nproc, String behaviour, Duration grace) {
         List<String> command = LocalLauncher.javaCommand(LauncherProbe.class.getName(), List.of(dir.toString(), behaviour));
-        return new LocalLauncher(command, nproc, grace, errors, Map.of("PROBE_EXTRA", "x1"));
+        return new LocalLauncher(command, nproc, grace, Duration.ofSeconds(60), errors, Map.of("PROBE_EXTRA", "x1"));
     }
 
     @Test
@@ -58,6 +61,82 @@ class LocalLauncherTest {
         assertTrue(err.contains("rank 1 exited with code 5; stopping the job"), err);
         assertTrue(err.contains("rank 0 still running 1 s after rank 1 failed: killed"), err);
         assertTrue(err.contains("rank 2 still running 1 s after rank 1 failed: killed"), err);
+    }
+
+    /** The launcher in a JVM of its own, with output to files; returns once both workers' shutdown hooks are in place. */
+    private Process host(String behaviour, long stopGraceMs) throws Exception {
+        List<String> cmd = LocalLauncher.javaCommand(LauncherHost.class.getName(), List.of(dir.toString(), behaviour, Long.toString(stopGraceMs)));
+        Process host = new ProcessBuilder(cmd).redirectOutput(dir.resolve("host.out").toFile()).redirectError(dir.resolve("host.err").toFile()).start();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!(Files.exists(dir.resolve("ready-0.txt")) && Files.exists(dir.resolve("ready-1.txt")))) {
+            assertTrue(host.isAlive() && System.nanoTime() < deadline, "workers not ready: " + Files.readString(dir.resolve("host.err")));
+            Thread.sleep(20);
+        }
+        return host;
+    }
+
+    private int exitCode(Process host) throws Exception {
+        if (!host.waitFor(120, TimeUnit.SECONDS)) {
+            host.destroyForcibly();
+            throw new AssertionError("the launcher did not exit within 120 s: " + Files.readString(dir.resolve("host.err")));
+        }
+        return host.exitValue();
+    }
+
+    private boolean workerAlive(int rank) throws Exception {
+        long pid = Long.parseLong(Files.readString(dir.resolve("ready-" + rank + ".txt")).strip());
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** SIGTERM (kill): never ignored by inheritance, so this case always runs. */
+    @Test
+    void sigtermLetsEveryWorkerFinishSavingBeforeTheLauncherExits() throws Exception {
+        Process host = host("save", 60_000);
+        host.destroy(); // SIGTERM
+        assertEquals(143, exitCode(host), "128 + SIGTERM");
+        String err = Files.readString(dir.resolve("host.err"));
+        assertTrue(err.contains("interrupted: asking the 2 workers to save last.pt and stop (at most 60 s)"), err);
+        for (int rank = 0; rank < 2; rank++) {
+            assertTrue(Files.exists(dir.resolve("saved-" + rank + ".txt")), "rank " + rank + " finished its save (not SIGKILLed): " + err);
+            assertFalse(workerAlive(rank), "rank " + rank + " exited");
+        }
+        assertFalse(err.contains("killed"), err);
+    }
+
+    /** Ctrl-C: skipped where this JVM's children inherit SIGINT as ignored (a background job of a non-interactive shell). */
+    @Test
+    void sigintLetsEveryWorkerFinishSavingAndExits130() throws Exception {
+        Process host = host("save", 60_000);
+        if (ignoresSigint(host.pid())) {
+            host.destroyForcibly().waitFor();
+            Assumptions.abort("this test runs in a background job that ignores SIGINT (e.g. nohup … &): Ctrl-C cannot reach the launcher");
+        }
+        new ProcessBuilder("kill", "-INT", Long.toString(host.pid())).inheritIO().start().waitFor();
+        assertEquals(130, exitCode(host), "128 + SIGINT");
+        for (int rank = 0; rank < 2; rank++) {
+            assertTrue(Files.exists(dir.resolve("saved-" + rank + ".txt")), "rank " + rank + " finished its save");
+        }
+    }
+
+    @Test
+    void aWorkerThatDoesNotStopIsKilledAfterTheStopGrace() throws Exception {
+        Process host = host("stuck", 5_000);
+        host.destroy();
+        assertEquals(143, exitCode(host));
+        String err = Files.readString(dir.resolve("host.err"));
+        assertTrue(err.contains("rank 1 did not stop within 5 s of the interrupt: killed"), err);
+        assertTrue(Files.exists(dir.resolve("saved-0.txt")), "rank 0 saved: " + err);
+        assertFalse(Files.exists(dir.resolve("saved-1.txt")));
+        assertFalse(workerAlive(1), "the stuck rank was killed");
+    }
+
+    private static boolean ignoresSigint(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & (1L << (2 - 1))) != 0;
+            }
+        }
+        return false;
     }
 
     @Test
