@@ -7,7 +7,6 @@ import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -121,7 +120,7 @@ public final class OrtModel implements AutoCloseable {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new BadInputException("model " + file + ": not a readable file");
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "superconv");
+        OrtEnvironment env = OrtRuntime.environment();
         OrtSession session = null;
         try (ExecutionProviders.Configured c = ExecutionProviders.configure(env, settings, probe)) {
             session = env.createSession(file.toString(), c.options());
