@@ -70,10 +70,17 @@ final class LauncherJvm {
     /** Runs {@code mainClass args} in a child JVM with the launcher's options and {@code env} added to this environment. */
     static Result run(Path logs, String name, Map<String, String> env, String mainClass, List<String> args, int timeoutSeconds)
             throws IOException, InterruptedException {
+        return run(logs, name, env, List.of(), mainClass, args, timeoutSeconds);
+    }
+
+    /** As above, with {@code jvmOptions} after the launcher's (e.g. a -D the test needs). */
+    static Result run(Path logs, String name, Map<String, String> env, List<String> jvmOptions, String mainClass, List<String> args,
+            int timeoutSeconds) throws IOException, InterruptedException {
         Files.createDirectories(logs);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(launcherOptions());
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         Path out = logs.resolve(name + ".out");
