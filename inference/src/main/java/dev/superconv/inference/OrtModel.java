@@ -114,6 +114,15 @@ public final class OrtModel implements AutoCloseable {
     }
 
     public static OrtModel open(Path file, SessionSettings settings, GpuProbe probe) {
+        return open(file, settings, probe, ExecutionProviders.CudaRegistration.ORT);
+    }
+
+    /**
+     * A CUDA session that fails to create is retried on the CPU, which tells the two causes apart: the
+     * model loads there (the provider failed: auto runs on the CPU with a note, cuda is a runtime
+     * failure naming the provider's error) or it does not (an unloadable model, bad input).
+     */
+    static OrtModel open(Path file, SessionSettings settings, GpuProbe probe, ExecutionProviders.CudaRegistration registration) {
         if (!Files.exists(file)) {
             throw new BadInputException("model " + file + ": no such file");
         }
@@ -121,23 +130,49 @@ public final class OrtModel implements AutoCloseable {
             throw new BadInputException("model " + file + ": not a readable file");
         }
         OrtEnvironment env = OrtRuntime.environment();
-        OrtSession session = null;
-        try (ExecutionProviders.Configured c = ExecutionProviders.configure(env, settings, probe)) {
-            session = env.createSession(file.toString(), c.options());
-            OrtModel model = new OrtModel(file, env, session, c.device(), c.note());
-            session = null;
-            return model;
-        } catch (OrtException e) {
-            throw new BadInputException("model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
-        } finally {
-            if (session != null) {
-                try {
-                    session.close();
-                } catch (OrtException ignored) {
-                    // the validation error is what the user needs to see
+        String cudaFailure;
+        OrtException cudaException;
+        try (ExecutionProviders.Configured c = ExecutionProviders.configure(env, settings, probe, registration)) {
+            try {
+                return create(file, env, c);
+            } catch (OrtException e) {
+                if (c.device() != Device.CUDA) {
+                    throw notLoadable(file, e);
                 }
+                cudaFailure = firstLine(e.getMessage());
+                cudaException = e;
             }
         }
+        String note = "device auto: running on CPU (the CUDA provider failed to create a session: " + cudaFailure + ")";
+        try (ExecutionProviders.Configured c = ExecutionProviders.cpu(settings, note)) {
+            OrtModel model = create(file, env, c);
+            if (settings.device() == Device.CUDA) {
+                model.close();
+                throw new ExecutionProviderException("--device cuda: the CUDA execution provider failed to create a session for " + file
+                        + " (" + cudaFailure + "); the model itself loads on the CPU", cudaException);
+            }
+            return model;
+        } catch (OrtException e) {
+            throw notLoadable(file, e);
+        }
+    }
+
+    private static OrtModel create(Path file, OrtEnvironment env, ExecutionProviders.Configured c) throws OrtException {
+        OrtSession session = env.createSession(file.toString(), c.options());
+        try {
+            return new OrtModel(file, env, session, c.device(), c.note());
+        } catch (RuntimeException | OrtException e) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // the validation error is what the user needs to see
+            }
+            throw e;
+        }
+    }
+
+    private static BadInputException notLoadable(Path file, OrtException e) {
+        return new BadInputException("model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
     }
 
     public Path file() {
