@@ -220,7 +220,7 @@ public final class OnnxExporter {
 
     private static String graphDoc(ModelInfo info, ExportOptions options) {
         return "ResNet-9 (prep, layer1 + residual, layer2, layer3 + residual, max-pool, linear × "
-                + info.spec().logitScale() + "); " + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
+                + info.spec().logitScale() + ", the scale folded into fc.weight); " + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
     }
 
     private static String producerVersion() {
