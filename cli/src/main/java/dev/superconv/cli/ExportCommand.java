@@ -7,7 +7,7 @@ import dev.superconv.core.data.DataSpec;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Split;
 import dev.superconv.export.ExportOptions;
-import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.ExportOptions.OutputKind;
 import dev.superconv.export.ExportOptions.Precision;
 import dev.superconv.export.ExportOptions.Tta;

@@ -9,7 +9,7 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.model.ValueRange;
-import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.onnx.GraphProto;
 import dev.superconv.export.onnx.ModelProto;
 import dev.superconv.export.onnx.OperatorSetIdProto;

@@ -8,7 +8,7 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.model.ModelSpec.ConvBlock;
-import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.ExportOptions.OutputKind;
 import dev.superconv.export.ExportOptions.Precision;
 import dev.superconv.export.ExportOptions.Tta;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.model.ValueRange;
@@ -140,7 +141,7 @@ class ExportedModelTest {
         assertTrue(distinct >= 3, "only " + distinct + " distinct predictions");
 
         assertSame(base, eval(plain.withFoldBn(false), false), 1e-4, 1);
-        assertSame(base, eval(plain.withInput(ExportOptions.InputFormat.UINT8_NHWC), false), 1e-4, 1);
+        assertSame(base, eval(plain.withInput(InputFormat.UINT8_NHWC), false), 1e-4, 1);
         assertSame(base, eval(plain.withOutput(ExportOptions.OutputKind.PROBS), false), 1e-4, 1);
         assertSame(base, eval(plain.withPrecision(ExportOptions.Precision.FP16), false), 2e-2, 4);
     }
