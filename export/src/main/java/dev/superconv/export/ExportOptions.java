@@ -3,6 +3,8 @@ package dev.superconv.export;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.model.CliName;
 import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -24,40 +26,6 @@ public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output
 
     public static final ExportOptions DEFAULT =
             new ExportOptions(true, InputFormat.FLOAT_NCHW, OutputKind.LOGITS, Tta.NONE, Precision.FP32);
-
-    public enum OutputKind implements CliName {
-        LOGITS("logits"),
-        /** Softmax probabilities. */
-        PROBS("probs");
-
-        private final String cliName;
-
-        OutputKind(String cliName) {
-            this.cliName = cliName;
-        }
-
-        @Override
-        public String cliName() {
-            return cliName;
-        }
-    }
-
-    public enum Tta implements CliName {
-        NONE("none"),
-        /** Average of the image and its horizontal mirror (of logits, or of probabilities). */
-        FLIP("flip");
-
-        private final String cliName;
-
-        Tta(String cliName) {
-            this.cliName = cliName;
-        }
-
-        @Override
-        public String cliName() {
-            return cliName;
-        }
-    }
 
     public enum Precision implements CliName {
         FP32("fp32"),
