@@ -13,10 +13,11 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>ONNX Runtime 1.29 on Linux starts Microsoft's 1DS telemetry uploader when its first environment
  * is created, unless {@code ORT_DISABLE_TELEMETRY} is set in the process environment. That start-up
- * matches the whole {@code /proc/self/cmdline} against a {@code std::regex}, which recurses once per
- * character on the calling thread's stack: a command line over about 3.4 KB (the launcher's class
- * path and flags plus eight image paths) overflows the 1 MB stack of Java's main thread, and the JVM
- * dies with SIGSEGV before it can write an hs_err file. The uploader also leaves a device id and an
+ * reads {@code /proc/self/cmdline} and matches it with a {@code std::regex}, whose libstdc++ matcher
+ * recurses deeper the longer the text, on the calling thread's stack: a command line over about
+ * 3.5 KB (the launcher's class path and flags plus eight image paths) overflows the 1 MB stack of
+ * Java's main thread, and the JVM dies with SIGSEGV before it can write an hs_err file (-Xss64m or
+ * the variable set by hand both avoid it). The uploader also leaves a device id and an
  * event cache under {@code ~/.cache/Microsoft}, a {@code /tmp/mat-debug-PID.log} per run, and sends
  * events over the network, none of which an offline training tool should do. Java's environment map
  * is read-only, so the variable is set with libc's {@code setenv}, before ONNX Runtime is loaded.

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code predict} with many image files on the command line, in a JVM started like the launcher
  * starts it. ONNX Runtime's telemetry start-up used to overflow the main thread's stack on a command
- * line over ~3.4 KB (SIGSEGV, exit 139, nothing printed); 40 paths of ~100 characters are well over
+ * line over ~3.5 KB (SIGSEGV, exit 139, nothing printed); 40 paths of ~100 characters are well over
  * that whatever the class path.
  */
 class PredictManyFilesTest {
