@@ -9,6 +9,9 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Splits;
 import dev.superconv.core.io.AtomicFiles;
+import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.report.Predictions;
 import dev.superconv.core.report.ReportWriter;
 import dev.superconv.export.ExportOptions;
@@ -96,8 +99,8 @@ final class RunPipeline {
         Path modelUint8 = dir.resolve(MODEL_UINT8);
         timer.time("export", () -> {
             OnnxExporter.export(best, ExportOptions.DEFAULT, model);
-            OnnxExporter.export(best, new ExportOptions(true, ExportOptions.InputFormat.UINT8_NHWC, ExportOptions.OutputKind.LOGITS,
-                    ExportOptions.Tta.NONE, ExportOptions.Precision.FP32), modelUint8);
+            OnnxExporter.export(best, new ExportOptions(true, InputFormat.UINT8_NHWC, OutputKind.LOGITS,
+                    Tta.NONE, ExportOptions.Precision.FP32), modelUint8);
             return null;
         });
         say("exported " + model + " and " + modelUint8);

@@ -11,6 +11,7 @@ import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
+import dev.superconv.inference.OrtRuntime;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ final class InferenceFixtures {
         for (int i = 0; i < images.size(); i++) {
             System.arraycopy(norm.apply(images.get(i), 32, 32, Layout.NCHW), 0, all, i * 3072, 3072);
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment(); // telemetry off, as in the CLI
         try (OrtSession s = env.createSession(model.toString());
              OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(all), new long[] {images.size(), 3, 32, 32});
              OrtSession.Result r = s.run(Map.of("input", in))) {

@@ -1,6 +1,10 @@
 package dev.superconv.export;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.CliName;
+import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -23,64 +27,7 @@ public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output
     public static final ExportOptions DEFAULT =
             new ExportOptions(true, InputFormat.FLOAT_NCHW, OutputKind.LOGITS, Tta.NONE, Precision.FP32);
 
-    /** An option value with the spelling the CLI and the metadata use. */
-    public interface Named {
-        String cliName();
-    }
-
-    public enum InputFormat implements Named {
-        /** float32 (N, 3, 32, 32), already normalised with the model's mean/std. */
-        FLOAT_NCHW("float-nchw"),
-        /** uint8 (N, 32, 32, 3) raw pixels; the graph transposes and normalises. */
-        UINT8_NHWC("uint8-nhwc");
-
-        private final String cliName;
-
-        InputFormat(String cliName) {
-            this.cliName = cliName;
-        }
-
-        @Override
-        public String cliName() {
-            return cliName;
-        }
-    }
-
-    public enum OutputKind implements Named {
-        LOGITS("logits"),
-        /** Softmax probabilities. */
-        PROBS("probs");
-
-        private final String cliName;
-
-        OutputKind(String cliName) {
-            this.cliName = cliName;
-        }
-
-        @Override
-        public String cliName() {
-            return cliName;
-        }
-    }
-
-    public enum Tta implements Named {
-        NONE("none"),
-        /** Average of the image and its horizontal mirror (of logits, or of probabilities). */
-        FLIP("flip");
-
-        private final String cliName;
-
-        Tta(String cliName) {
-            this.cliName = cliName;
-        }
-
-        @Override
-        public String cliName() {
-            return cliName;
-        }
-    }
-
-    public enum Precision implements Named {
+    public enum Precision implements CliName {
         FP32("fp32"),
         /** float16 weights and activations; the graph casts at its input and output. */
         FP16("fp16"),
@@ -120,13 +67,13 @@ public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output
     }
 
     /** Parses a CLI spelling ({@code "uint8-nhwc"}); an unknown one is bad input listing the valid ones. */
-    public static <E extends Enum<E> & Named> E parse(Class<E> type, String option, String text) {
+    public static <E extends Enum<E> & CliName> E parse(Class<E> type, String option, String text) {
         for (E e : type.getEnumConstants()) {
             if (e.cliName().equals(text)) {
                 return e;
             }
         }
-        String valid = Arrays.stream(type.getEnumConstants()).map(Named::cliName).collect(Collectors.joining(", "));
+        String valid = Arrays.stream(type.getEnumConstants()).map(CliName::cliName).collect(Collectors.joining(", "));
         throw new BadInputException(option + " must be one of " + valid + ", got '" + text + "'");
     }
 

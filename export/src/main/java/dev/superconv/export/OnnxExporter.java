@@ -1,15 +1,16 @@
 package dev.superconv.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.model.ExportProvenance;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.model.ModelMetadata;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.model.ValueRange;
-import dev.superconv.export.ExportOptions.InputFormat;
 import dev.superconv.export.onnx.GraphProto;
 import dev.superconv.export.onnx.ModelProto;
 import dev.superconv.export.onnx.OperatorSetIdProto;
@@ -148,35 +149,15 @@ public final class OnnxExporter {
         return m.build();
     }
 
-    /** Metadata keys: {@code classes}, {@code mean}, {@code std} are JSON arrays; the rest say how the graph was built. */
+    /** The exported-model contract: what clients need ({@link ModelMetadata}), then how the graph was built ({@link ExportProvenance}). */
     static Map<String, String> metadata(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
-        JsonNodeFactory json = JsonNodeFactory.instance;
-        ArrayNode classes = json.arrayNode();
-        info.classes().forEach(classes::add);
-        ArrayNode mean = json.arrayNode();
-        ArrayNode std = json.arrayNode();
-        for (int c = 0; c < 3; c++) {
-            mean.add(info.mean()[c]);
-            std.add(info.std()[c]);
-        }
         ModelSpec spec = info.spec();
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("architecture", "custom-resnet9");
-        meta.put("classes", classes.toString());
-        meta.put("mean", mean.toString());
-        meta.put("std", std.toString());
-        meta.put("width", Double.toString(spec.width()));
-        meta.put("logit_scale", Double.toString(spec.logitScale()));
-        meta.put("input_format", options.input().cliName());
-        meta.put("normalization", options.input() == InputFormat.UINT8_NHWC ? "in-graph" : "client");
-        meta.put("output", options.output().cliName());
-        meta.put("tta", options.tta().cliName());
-        meta.put("precision", options.precision().cliName());
-        meta.put("fold_bn", Boolean.toString(options.foldBn()));
-        if (options.precision() == ExportOptions.Precision.INT8) {
-            meta.put("quantization", "QDQ: uint8 activations per tensor (min-max calibrated), int8 weights per output channel (symmetric), int32 bias");
-        }
-        meta.put("training", trainingRun(checkpoint.meta()).toString());
+        Map<String, String> meta = new LinkedHashMap<>(new ModelMetadata(info.classes(), info.mean(), info.std(), options.output(), options.tta()).toMap());
+        String quantization = options.precision() == ExportOptions.Precision.INT8
+                ? "QDQ: uint8 activations per tensor (min-max calibrated), int8 weights per output channel (symmetric), int32 bias"
+                : "";
+        meta.putAll(new ExportProvenance(spec.width(), spec.logitScale(), options.input(), options.precision().cliName(), options.foldBn(),
+                quantization, trainingRun(checkpoint.meta()).toString()).toMap());
         return meta;
     }
 
@@ -220,7 +201,7 @@ public final class OnnxExporter {
 
     private static String graphDoc(ModelInfo info, ExportOptions options) {
         return "ResNet-9 (prep, layer1 + residual, layer2, layer3 + residual, max-pool, linear × "
-                + info.spec().logitScale() + "); " + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
+                + info.spec().logitScale() + ", the scale folded into fc.weight); " + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
     }
 
     private static String producerVersion() {

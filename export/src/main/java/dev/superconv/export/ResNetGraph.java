@@ -8,10 +8,10 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.model.ModelSpec.ConvBlock;
-import dev.superconv.export.ExportOptions.InputFormat;
-import dev.superconv.export.ExportOptions.OutputKind;
+import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import dev.superconv.export.ExportOptions.Precision;
-import dev.superconv.export.ExportOptions.Tta;
 import dev.superconv.export.GraphBuilder.Dim;
 import dev.superconv.export.onnx.TensorProto.DataType;
 import java.util.List;
@@ -80,13 +80,23 @@ final class ResNetGraph {
             // the head is 0.001 % of the compute; in fp32 it adds no rounding to the logits
             x = g.node("head.fp32", "Cast", List.of(x), intAttr("to", DataType.FLOAT.getNumber()));
         }
+        // logitScale · (x · Wᵀ) = x · (logitScale · W)ᵀ: the scale lives in the weights, not in Gemm's
+        // alpha, which some ONNX runtimes ignore (their logits then come out unscaled)
         Checkpoint.Tensor fcWeight = checkpoint.tensor("fc.weight");
-        String fc = g.floats("fc.weight", fcWeight.shape(), fcWeight.data(), false);
-        x = g.node("fc", "Gemm", List.of(x, fc), // (B, classes) = logitScale · x · Wᵀ
-                floatAttr("alpha", (float) info.spec().logitScale()), intAttr("transB", 1));
+        String fc = g.floats("fc.weight", fcWeight.shape(), scaled(fcWeight.data(), info.spec().logitScale()), false);
+        x = g.node("fc", "Gemm", List.of(x, fc), intAttr("transB", 1)); // (B, classes)
         adaptOutput(x);
         quant.declareOutputs();
         return g;
+    }
+
+    /** {@code scale · w}, each product rounded once to float (exact when the scale is a power of two, as 0.125 is). */
+    static float[] scaled(float[] w, double scale) {
+        float[] out = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            out[i] = (float) (scale * w[i]);
+        }
+        return out;
     }
 
     /** Graph input → normalised NCHW batch in the compute precision; B = N, or 2N with TTA. */

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
-import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.ExportOptions.Precision;
 import java.nio.file.Path;
 import java.util.Random;

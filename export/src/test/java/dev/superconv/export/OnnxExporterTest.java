@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
-import dev.superconv.export.ExportOptions.InputFormat;
-import dev.superconv.export.ExportOptions.OutputKind;
+import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import dev.superconv.export.ExportOptions.Precision;
-import dev.superconv.export.ExportOptions.Tta;
 import dev.superconv.export.onnx.ModelProto;
 import dev.superconv.export.onnx.NodeProto;
 import dev.superconv.export.onnx.TensorProto;

@@ -10,7 +10,7 @@ import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.model.ModelSpec.TensorSpec;
-import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.ExportOptions.Precision;
 import dev.superconv.export.OnnxInspector.Inspection;
 import dev.superconv.export.OnnxInspector.Value;

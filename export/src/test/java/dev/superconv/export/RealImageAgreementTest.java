@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
-import dev.superconv.export.ExportOptions.InputFormat;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.ExportOptions.Precision;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

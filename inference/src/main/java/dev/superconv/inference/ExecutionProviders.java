@@ -18,15 +18,38 @@ final class ExecutionProviders {
         }
     }
 
-    static Configured configure(OrtEnvironment env, SessionSettings settings, GpuProbe probe) {
+    /**
+     * Adds the CUDA provider to session options. The seam lets a test make registration, or the
+     * session creation after it, fail on a machine without a GPU; production uses {@link #ORT}.
+     */
+    @FunctionalInterface
+    interface CudaRegistration {
+        /** ONNX Runtime's CUDA provider: the plugin EP devices when listed, else the classic provider on GPU 0. */
+        CudaRegistration ORT = (options, evidence) -> {
+            if (evidence.epDevices().isEmpty()) {
+                options.addCUDA(0);
+            } else {
+                options.addExecutionProvider(evidence.epDevices(), Map.of());
+            }
+        };
+
+        void register(SessionOptions options, GpuProbe.Evidence evidence) throws OrtException;
+    }
+
+    static Configured configure(OrtEnvironment env, SessionSettings settings, GpuProbe probe, CudaRegistration registration) {
         return switch (settings.device()) {
-            case CPU -> new Configured(base(settings), Device.CPU, "");
-            case CUDA -> cuda(env, settings, probe, true);
-            case AUTO -> cuda(env, settings, probe, false);
+            case CPU -> cpu(settings, "");
+            case CUDA -> cuda(env, settings, probe, registration, true);
+            case AUTO -> cuda(env, settings, probe, registration, false);
         };
     }
 
-    private static Configured cuda(OrtEnvironment env, SessionSettings settings, GpuProbe probe, boolean required) {
+    /** CPU-only options: the fallback after a failed CUDA session, and the model check behind it. */
+    static Configured cpu(SessionSettings settings, String note) {
+        return new Configured(base(settings), Device.CPU, note);
+    }
+
+    private static Configured cuda(OrtEnvironment env, SessionSettings settings, GpuProbe probe, CudaRegistration registration, boolean required) {
         GpuProbe.Evidence ev = probe.probe(env);
         if (!ev.usable()) {
             if (required) {
@@ -36,17 +59,14 @@ final class ExecutionProviders {
         }
         SessionOptions opts = base(settings);
         try {
-            if (ev.epDevices().isEmpty()) {
-                opts.addCUDA(0);
-            } else {
-                opts.addExecutionProvider(ev.epDevices(), Map.of());
-            }
+            registration.register(opts, ev);
             return new Configured(opts, Device.CUDA, required ? "" : "device auto: running on CUDA (" + ev.reason() + ")");
         } catch (OrtException e) {
             opts.close();
             String why = OrtModel.firstLine(e.getMessage());
             if (required) {
-                throw new BadInputException("--device cuda: the CUDA execution provider did not start (" + why + "); " + GpuProbe.REQUIREMENT, e);
+                // the GPU is there and the user asked for it: a provider that does not start is a runtime failure, not their mistake
+                throw new ExecutionProviderException("--device cuda: the CUDA execution provider did not start (" + why + "); " + GpuProbe.REQUIREMENT, e);
             }
             // fresh options: the failed ones may hold a half-registered provider
             return new Configured(base(settings), Device.CPU, "device auto: running on CPU (CUDA provider did not start: " + why + ")");

@@ -7,14 +7,14 @@ import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
-import java.io.IOException;
+import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.ModelMetadata;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +29,6 @@ import java.util.Map;
  * an {@link IllegalStateException} instead of reaching native code.
  */
 public final class OrtModel implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path file;
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -84,29 +82,30 @@ public final class OrtModel implements AutoCloseable {
         }
         long outClasses = to.getShape()[1];
 
-        Map<String, String> meta = session.getMetadata().getCustomMetadata();
-        hasClassNames = meta.containsKey("classes");
-        classes = hasClassNames ? strings(what, "classes", meta.get("classes")) : numbered(what, outClasses);
+        ModelMetadata meta;
+        try {
+            meta = ModelMetadata.fromMap(session.getMetadata().getCustomMetadata());
+        } catch (BadInputException e) {
+            throw new BadInputException(what + e.getMessage(), e);
+        }
+        hasClassNames = meta.hasClassNames();
+        classes = hasClassNames ? meta.classes() : numbered(what, outClasses);
         if (outClasses > 0 && outClasses != classes.size()) {
             throw new BadInputException(what + "output has " + outClasses + " classes but the metadata names " + classes.size());
         }
         if (inputFormat == InputFormat.FLOAT_NCHW) {
-            if (!meta.containsKey("mean") || !meta.containsKey("std")) {
+            if (!meta.hasNormalization()) {
                 throw new BadInputException(what + "float input but no 'mean'/'std' metadata to normalise with (export it with superconv export)");
             }
-            mean = channels(what, "mean", meta.get("mean"));
-            std = channels(what, "std", meta.get("std"));
-            for (float v : std) {
-                if (!(v > 0)) {
-                    throw new BadInputException(what + "metadata 'std' must be positive, got " + Arrays.toString(std));
-                }
-            }
+            mean = meta.mean();
+            std = meta.std();
         } else {
+            // the graph normalises uint8 input itself
             mean = new float[0];
             std = new float[0];
         }
-        outputsProbabilities = "probs".equals(meta.get("output"));
-        flipTtaInGraph = "flip".equals(meta.get("tta"));
+        outputsProbabilities = meta.output() == OutputKind.PROBS;
+        flipTtaInGraph = meta.tta() == Tta.FLIP;
     }
 
     /** Opens {@code file} with the host's GPU probe. */
@@ -115,30 +114,65 @@ public final class OrtModel implements AutoCloseable {
     }
 
     public static OrtModel open(Path file, SessionSettings settings, GpuProbe probe) {
+        return open(file, settings, probe, ExecutionProviders.CudaRegistration.ORT);
+    }
+
+    /**
+     * A CUDA session that fails to create is retried on the CPU, which tells the two causes apart: the
+     * model loads there (the provider failed: auto runs on the CPU with a note, cuda is a runtime
+     * failure naming the provider's error) or it does not (an unloadable model, bad input).
+     */
+    static OrtModel open(Path file, SessionSettings settings, GpuProbe probe, ExecutionProviders.CudaRegistration registration) {
         if (!Files.exists(file)) {
             throw new BadInputException("model " + file + ": no such file");
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new BadInputException("model " + file + ": not a readable file");
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "superconv");
-        OrtSession session = null;
-        try (ExecutionProviders.Configured c = ExecutionProviders.configure(env, settings, probe)) {
-            session = env.createSession(file.toString(), c.options());
-            OrtModel model = new OrtModel(file, env, session, c.device(), c.note());
-            session = null;
-            return model;
-        } catch (OrtException e) {
-            throw new BadInputException("model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
-        } finally {
-            if (session != null) {
-                try {
-                    session.close();
-                } catch (OrtException ignored) {
-                    // the validation error is what the user needs to see
+        OrtEnvironment env = OrtRuntime.environment();
+        String cudaFailure;
+        OrtException cudaException;
+        try (ExecutionProviders.Configured c = ExecutionProviders.configure(env, settings, probe, registration)) {
+            try {
+                return create(file, env, c);
+            } catch (OrtException e) {
+                if (c.device() != Device.CUDA) {
+                    throw notLoadable(file, e);
                 }
+                cudaFailure = firstLine(e.getMessage());
+                cudaException = e;
             }
         }
+        String note = "device auto: running on CPU (the CUDA provider failed to create a session: " + cudaFailure + ")";
+        try (ExecutionProviders.Configured c = ExecutionProviders.cpu(settings, note)) {
+            OrtModel model = create(file, env, c);
+            if (settings.device() == Device.CUDA) {
+                model.close();
+                throw new ExecutionProviderException("--device cuda: the CUDA execution provider failed to create a session for " + file
+                        + " (" + cudaFailure + "); the model itself loads on the CPU", cudaException);
+            }
+            return model;
+        } catch (OrtException e) {
+            throw notLoadable(file, e);
+        }
+    }
+
+    private static OrtModel create(Path file, OrtEnvironment env, ExecutionProviders.Configured c) throws OrtException {
+        OrtSession session = env.createSession(file.toString(), c.options());
+        try {
+            return new OrtModel(file, env, session, c.device(), c.note());
+        } catch (RuntimeException | OrtException e) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // the validation error is what the user needs to see
+            }
+            throw e;
+        }
+    }
+
+    private static BadInputException notLoadable(Path file, OrtException e) {
+        return new BadInputException("model " + file + ": not a loadable ONNX model (" + firstLine(e.getMessage()) + ")", e);
     }
 
     public Path file() {
@@ -265,45 +299,6 @@ public final class OrtModel implements AutoCloseable {
     @Override
     public String toString() {
         return "OrtModel[" + file + ", " + inputFormat.describe() + ", " + classes.size() + " classes, " + device.label() + "]";
-    }
-
-    private static List<String> strings(String what, String key, String json) {
-        JsonNode arr = parse(what, key, json);
-        List<String> out = new ArrayList<>();
-        for (JsonNode n : arr) {
-            out.add(n.asText());
-        }
-        if (out.size() < 2) {
-            throw new BadInputException(what + "metadata '" + key + "' must name at least 2 classes");
-        }
-        return List.copyOf(out);
-    }
-
-    private static float[] channels(String what, String key, String json) {
-        JsonNode arr = parse(what, key, json);
-        if (arr.size() != 3) {
-            throw new BadInputException(what + "metadata '" + key + "' must hold 3 numbers, got " + json);
-        }
-        float[] out = new float[3];
-        for (int i = 0; i < 3; i++) {
-            if (!arr.get(i).isNumber()) {
-                throw new BadInputException(what + "metadata '" + key + "' must hold 3 numbers, got " + json);
-            }
-            out[i] = (float) arr.get(i).asDouble();
-        }
-        return out;
-    }
-
-    private static JsonNode parse(String what, String key, String json) {
-        try {
-            JsonNode n = JSON.readTree(json);
-            if (n == null || !n.isArray()) {
-                throw new BadInputException(what + "metadata '" + key + "' is not a JSON array: " + json);
-            }
-            return n;
-        } catch (IOException e) {
-            throw new BadInputException(what + "metadata '" + key + "' is not a JSON array: " + json);
-        }
     }
 
     private static List<String> numbered(String what, long count) {

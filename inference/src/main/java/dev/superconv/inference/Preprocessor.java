@@ -3,6 +3,7 @@ package dev.superconv.inference;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.InputFormat;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.OutputKind;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.model.ValueRange;
 import dev.superconv.export.Calibration;
 import dev.superconv.export.ExportOptions;
@@ -140,8 +143,8 @@ class ExportedModelTest {
         assertTrue(distinct >= 3, "only " + distinct + " distinct predictions");
 
         assertSame(base, eval(plain.withFoldBn(false), false), 1e-4, 1);
-        assertSame(base, eval(plain.withInput(ExportOptions.InputFormat.UINT8_NHWC), false), 1e-4, 1);
-        assertSame(base, eval(plain.withOutput(ExportOptions.OutputKind.PROBS), false), 1e-4, 1);
+        assertSame(base, eval(plain.withInput(InputFormat.UINT8_NHWC), false), 1e-4, 1);
+        assertSame(base, eval(plain.withOutput(OutputKind.PROBS), false), 1e-4, 1);
         assertSame(base, eval(plain.withPrecision(ExportOptions.Precision.FP16), false), 2e-2, 4);
     }
 
@@ -192,12 +195,12 @@ class ExportedModelTest {
     @Test
     void flipTtaInThePipelineMatchesTheExportedTtaGraph() throws Exception {
         EvalResult pipelineTta = eval(ExportOptions.DEFAULT, true);
-        EvalResult graphTta = eval(ExportOptions.DEFAULT.withTta(ExportOptions.Tta.FLIP), false);
+        EvalResult graphTta = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), false);
         assertEquals("flip", pipelineTta.tta());
         assertEquals("flip (in graph)", graphTta.tta());
         assertSame(pipelineTta, graphTta, 1e-4, 1);
         // asking for TTA on a model that already has it in its graph runs it once (no double mirror)
-        EvalResult both = eval(ExportOptions.DEFAULT.withTta(ExportOptions.Tta.FLIP), true);
+        EvalResult both = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), true);
         assertEquals("flip (in graph)", both.tta());
         assertArrayEquals(graphTta.predictions(), both.predictions());
     }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtSession;
 import dev.superconv.core.augment.HorizontalFlip;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
+import dev.superconv.core.model.InputFormat;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;

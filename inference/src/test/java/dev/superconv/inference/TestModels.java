@@ -1,6 +1,7 @@
 package dev.superconv.inference;
 
 import com.google.protobuf.ByteString;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.onnx.AttributeProto;
 import dev.superconv.export.onnx.GraphProto;
 import dev.superconv.export.onnx.ModelProto;

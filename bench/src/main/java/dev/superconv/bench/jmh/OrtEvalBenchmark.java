@@ -7,6 +7,7 @@ import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
@@ -101,7 +102,7 @@ public class OrtEvalBenchmark {
         if (variant.startsWith("fp16")) {
             o = o.withPrecision(ExportOptions.Precision.FP16);
         } else if (variant.startsWith("uint8")) {
-            o = o.withInput(ExportOptions.InputFormat.UINT8_NHWC);
+            o = o.withInput(InputFormat.UINT8_NHWC);
         }
         return o;
     }
