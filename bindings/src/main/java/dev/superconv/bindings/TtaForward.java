@@ -1,20 +1,20 @@
 package dev.superconv.bindings;
 
-import dev.superconv.core.model.TtaLevel;
+import dev.superconv.core.model.Tta;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-/** Logits under a {@link TtaLevel}, from any forward function. Call inside a PointerScope, with no grad. */
+/** Logits under a {@link Tta}, from any forward function. Call inside a PointerScope, with no grad. */
 final class TtaForward {
     private TtaForward() {}
 
     private static final Scalar HALF = new Scalar(0.5);
 
     /** {@code net} maps normalised images (N, 3, H, W) to logits (N, classes). */
-    static Tensor logits(UnaryOperator<Tensor> net, Tensor x, TtaLevel level) {
+    static Tensor logits(UnaryOperator<Tensor> net, Tensor x, Tta level) {
         return switch (level) {
             case NONE -> net.apply(x);
             case FLIP -> mirrored(net, x);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.superconv.core.model.Architecture;
 import dev.superconv.core.model.BatchNormSettings;
 import dev.superconv.core.model.Layer.Function;
-import dev.superconv.core.model.TtaLevel;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.optim.LookaheadEma;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,7 +59,7 @@ class TtaAndLookaheadTest {
             net.eval();
             float[] image = values(torch.randn(1, 3, 32, 32));
             Tensor x = tensor(image, 1, 3, 32, 32);
-            float[] tta = values(TtaForward.logits(net::forward, x, TtaLevel.FLIP_TRANSLATE));
+            float[] tta = values(TtaForward.logits(net::forward, x, Tta.FLIP_TRANSLATE));
             // ½·[½ n(x) + ½ n(mirror x)] + ½·mean over the two shifts of [½ n(s) + ½ n(mirror s)]
             float[][] views = {
                 view(image, 32, 32, 0, 0, false), view(image, 32, 32, 0, 0, true),
@@ -77,14 +77,14 @@ class TtaAndLookaheadTest {
             for (int k = 0; k < 10; k++) {
                 assertEquals(expected[k], tta[k], 1e-5, "logit " + k);
             }
-            float[] flip = values(TtaForward.logits(net::forward, x, TtaLevel.FLIP));
+            float[] flip = values(TtaForward.logits(net::forward, x, Tta.FLIP));
             double[] flipExpected = new double[10];
             accumulate(flipExpected, net, views[0], 0.5);
             accumulate(flipExpected, net, views[1], 0.5);
             for (int k = 0; k < 10; k++) {
                 assertEquals(flipExpected[k], flip[k], 1e-5, "flip logit " + k);
             }
-            assertArrayEquals(values(net.forward(x)), values(TtaForward.logits(net::forward, x, TtaLevel.NONE)), 0f);
+            assertArrayEquals(values(net.forward(x)), values(TtaForward.logits(net::forward, x, Tta.NONE)), 0f);
         }
     }
 

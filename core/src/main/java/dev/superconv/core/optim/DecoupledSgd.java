@@ -29,8 +29,8 @@ public record DecoupledSgd(double lrPer1024, double wdPer1024, double momentum, 
         if (!(wdPer1024 >= 0 && Double.isFinite(wdPer1024))) {
             throw new BadInputException("--weight-decay must be ≥ 0, got " + wdPer1024);
         }
-        if (!(momentum > 0 && momentum < 1)) {
-            throw new BadInputException("--momentum must be in (0, 1) for Nesterov SGD, got " + momentum);
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new BadInputException("--momentum must be in [0, 1), got " + momentum);
         }
         if (!(biasScale > 0 && Double.isFinite(biasScale))) {
             throw new BadInputException("BN bias LR scale must be positive, got " + biasScale);

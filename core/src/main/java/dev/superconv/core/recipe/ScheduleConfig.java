@@ -103,9 +103,9 @@ public sealed interface ScheduleConfig {
     }
 
     private static void checkMomentum(String field, double v) {
-        if (!(v > 0 && v < 1)) {
-            // Nesterov SGD needs momentum > 0 (libtorch refuses 0)
-            throw new BadInputException(field + " must be in (0, 1), got " + v);
+        if (!(v >= 0 && v < 1)) {
+            // momentum 0 throughout trains plain SGD
+            throw new BadInputException(field + " must be in [0, 1), got " + v);
         }
     }
 }

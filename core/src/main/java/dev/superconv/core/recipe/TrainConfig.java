@@ -1,7 +1,7 @@
 package dev.superconv.core.recipe;
 
 import dev.superconv.core.BadInputException;
-import dev.superconv.core.model.TtaLevel;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.schedule.LrSchedule;
 
 /**
@@ -21,7 +21,7 @@ import dev.superconv.core.schedule.LrSchedule;
  * @param seed      fixes the initial weights and every augmentation draw
  */
 public record TrainConfig(ModelConfig model, ScheduleConfig schedule, OptimizerConfig optimizer, AugmentRecipe augment,
-                          TtaLevel tta, RuntimeConfig runtime, DataLimits limits, double epochs, int batchSize, long seed) {
+                          Tta tta, RuntimeConfig runtime, DataLimits limits, double epochs, int batchSize, long seed) {
 
     /** Use this many images of each split (0 = all): a fixed subset drawn across classes. */
     public record DataLimits(int train, int test) {

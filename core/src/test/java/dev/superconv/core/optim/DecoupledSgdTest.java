@@ -35,7 +35,7 @@ class DecoupledSgdTest {
     void refusesBadValues() {
         assertThrows(BadInputException.class, () -> new DecoupledSgd(0, 0.0153, 0.85, 64));
         assertThrows(BadInputException.class, () -> new DecoupledSgd(11.5, -1, 0.85, 64));
-        assertThrows(BadInputException.class, () -> new DecoupledSgd(11.5, 0.0153, 0, 64));
+        assertThrows(BadInputException.class, () -> new DecoupledSgd(11.5, 0.0153, -0.1, 64));
         assertThrows(BadInputException.class, () -> new DecoupledSgd(11.5, 0.0153, 1, 64));
     }
 }
