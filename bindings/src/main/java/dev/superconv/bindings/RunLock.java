@@ -43,20 +43,18 @@ public final class RunLock implements AutoCloseable {
     private final Path realDir;
     private final Path file;
     private final boolean removeDirIfEmpty;
-    private final FileChannel channel;
-    private final FileChannel verifier;
-    private final FileLock osLock;
+    private final FileChannel channel; // holds the OS lock
+    private final FileChannel verifier; // the second descriptor of the check below: closing it early would drop the lock
     private final Object fileKey;
     private boolean closed;
 
-    private RunLock(Path dir, Path realDir, Path file, boolean removeDirIfEmpty, FileChannel channel, FileChannel verifier, FileLock osLock, Object fileKey) {
+    private RunLock(Path dir, Path realDir, Path file, boolean removeDirIfEmpty, FileChannel channel, FileChannel verifier, Object fileKey) {
         this.dir = dir;
         this.realDir = realDir;
         this.file = file;
         this.removeDirIfEmpty = removeDirIfEmpty;
         this.channel = channel;
         this.verifier = verifier;
-        this.osLock = osLock;
         this.fileKey = fileKey;
     }
 
@@ -99,10 +97,9 @@ public final class RunLock implements AutoCloseable {
             } catch (NoSuchFileException removedMeanwhile) {
                 continue;
             }
-            FileLock osLock = null;
             FileChannel verifier = null;
             try {
-                osLock = channel.tryLock();
+                FileLock osLock = channel.tryLock(); // released by closing the channel
                 if (osLock == null) {
                     // Held by a live process; it writes its PID right after locking, so wait briefly for the text.
                     seen = Owner.parse(read(channel));
@@ -133,7 +130,7 @@ public final class RunLock implements AutoCloseable {
                     log.accept("note: taking over the stale lock " + file + " (PID " + before.pidText() + " is no longer running)");
                 }
                 Object fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-                RunLock lock = new RunLock(dir, realDir, file, removeDirIfEmpty, channel, verifier, osLock, fileKey);
+                RunLock lock = new RunLock(dir, realDir, file, removeDirIfEmpty, channel, verifier, fileKey);
                 channel = null;
                 return lock;
             } finally {
@@ -141,7 +138,7 @@ public final class RunLock implements AutoCloseable {
                     if (verifier != null) {
                         verifier.close();
                     }
-                    channel.close(); // also releases osLock
+                    channel.close();
                 }
             }
         }
@@ -232,11 +229,13 @@ public final class RunLock implements AutoCloseable {
                 }
             } catch (NoSuchFileException alreadyGone) {
                 // deleted by hand: nothing to remove
+            } finally {
+                try (FileChannel locked = channel; FileChannel opened = verifier) {
+                    // closing both descriptors releases the OS lock, whatever happened above
+                } finally {
+                    HELD_BY_THIS_PROCESS.remove(realDir);
+                }
             }
-            osLock.release();
-            verifier.close();
-            channel.close();
-            HELD_BY_THIS_PROCESS.remove(realDir);
             if (removeDirIfEmpty) {
                 try {
                     Files.deleteIfExists(dir);
