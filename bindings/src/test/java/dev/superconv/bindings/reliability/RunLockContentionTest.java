@@ -2,8 +2,11 @@ package dev.superconv.bindings.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.superconv.bindings.RunLock;
+import dev.superconv.core.BadInputException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -83,6 +86,49 @@ class RunLockContentionTest {
             for (Process p : starters) {
                 p.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    /**
+     * POSIX drops a process's lock when it closes any descriptor of the file: a refused second
+     * acquire in the owner's own JVM must not open (and close) the file, or another process gets in.
+     */
+    @Test
+    void aRefusedSecondAcquireInTheOwnersJvmKeepsOtherProcessesOut() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("own"));
+        Path signals = Files.createDirectories(tmp.resolve("own-signals"));
+        Files.createFile(signals.resolve("go"));
+        Files.createFile(signals.resolve("release"));
+        long pid = ProcessHandle.current().pid();
+        try (RunLock lock = RunLock.acquire(run, m -> {})) {
+            BadInputException refused = assertThrows(BadInputException.class, () -> RunLock.acquire(run, m -> {}));
+            assertTrue(refused.getMessage().contains("PID " + pid + ","), refused.getMessage());
+            Process other = start(tmp, run, signals, 100);
+            assertTrue(other.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(2, other.exitValue(), Files.readString(tmp.resolve("starter100.out")) + Files.readString(tmp.resolve("starter100.err")));
+            assertTrue(Files.readString(tmp.resolve("starter100.err")).contains("PID " + pid + ","));
+        }
+        assertFalse(Files.exists(run.resolve(".lock")));
+    }
+
+    /** SIGKILL leaves .lock behind; the kernel has released the OS lock, so the next starter takes it over. */
+    @Test
+    void aLockLeftBySigkillIsTakenOver() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("killed"));
+        Path signals = Files.createDirectories(tmp.resolve("killed-signals"));
+        Files.createFile(signals.resolve("go"));
+        Process owner = start(tmp, run, signals, 200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(tmp.resolve("starter200.out")).contains("LOCKED ") && System.nanoTime() < deadline) {
+            assertTrue(owner.isAlive(), Files.readString(tmp.resolve("starter200.err")));
+            Thread.sleep(10);
+        }
+        assertThrows(BadInputException.class, () -> RunLock.acquire(run, m -> {}), "refused while the owner lives");
+        owner.destroyForcibly().waitFor();
+        assertEquals(owner.pid() + " " + InetAddress.getLocalHost().getHostName(), Files.readString(run.resolve(".lock")).strip());
+        List<String> log = new ArrayList<>();
+        try (RunLock lock = RunLock.acquire(run, log::add)) {
+            assertEquals(List.of("note: taking over the stale lock " + run.resolve(".lock") + " (PID " + owner.pid() + " is no longer running)"), log);
         }
     }
 
