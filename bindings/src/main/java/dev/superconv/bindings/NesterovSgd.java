@@ -2,14 +2,16 @@ package dev.superconv.bindings;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.ByteArrayOutputStream;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ArchiveWriter;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
@@ -82,22 +84,21 @@ public final class NesterovSgd implements AutoCloseable {
     /**
      * The momentum buffers by name ({@code optim.<param>.momentum_buffer}); empty before the first
      * step. libtorch keeps optimizer state keyed by TensorImpl address and exposes it only through
-     * its archive, so the state goes through a temporary archive file.
+     * its archive, so the state is serialized to bytes in memory and read back (no file: a temp file
+     * per checkpoint would be left behind by a SIGKILL).
      */
     public Map<String, Checkpoint.Tensor> exportMomentumBuffers() {
         Map<String, Checkpoint.Tensor> out = new LinkedHashMap<>();
-        Path tmp = null;
         try (PointerScope scope = new PointerScope()) {
-            tmp = Files.createTempFile("superconv-sgd-", ".pt");
             OutputArchive archive = new OutputArchive();
             sgd.save(archive);
-            archive.save_to(tmp.toString());
+            byte[] bytes = serialize(archive);
             InputArchive in = new InputArchive();
-            in.load_from(tmp.toString());
+            in.load_from(new BytePointer(bytes), bytes.length);
             InputArchive state = new InputArchive();
             in.read("state", state);
-            java.util.Set<String> keys = new java.util.HashSet<>();
-            for (org.bytedeco.javacpp.BytePointer k : state.keys().get()) {
+            Set<String> keys = new HashSet<>();
+            for (BytePointer k : state.keys().get()) {
                 keys.add(k.getString());
             }
             for (int i = 0; i < names.size(); i++) {
@@ -111,12 +112,25 @@ public final class NesterovSgd implements AutoCloseable {
                 paramState.read("momentum_buffer", buffer);
                 out.put(PREFIX + names.get(i) + SUFFIX, Tensors.toArray(buffer));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save optimizer state: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(tmp);
         }
         return out;
+    }
+
+    /** The archive as libtorch would write it to a file, through its writer callback. */
+    private static byte[] serialize(OutputArchive archive) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ArchiveWriter writer = new ArchiveWriter() {
+            @Override
+            public long call(Pointer data, long size) {
+                byte[] chunk = new byte[Math.toIntExact(size)];
+                new BytePointer(data).capacity(size).get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+                return size;
+            }
+        }) {
+            archive.save_to(writer);
+        }
+        return bytes.toByteArray();
     }
 
     /**
@@ -155,16 +169,6 @@ public final class NesterovSgd implements AutoCloseable {
         OptimizerParamGroupVector groups = sgd.param_groups();
         for (long i = 0; i < groups.size(); i++) {
             new SGDOptions(groups.get(i).options()).weight_decay().put(wd);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // a leftover temp file is harmless; the state itself was read or the error reported
-            }
         }
     }
 

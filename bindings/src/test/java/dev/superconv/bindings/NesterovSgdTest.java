@@ -6,14 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelSpec;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NesterovSgdTest {
     private static final ModelSpec SPEC = ModelSpec.cifar10(0.0625);
@@ -126,6 +137,56 @@ class NesterovSgdTest {
             for (String name : a.parameterNames()) {
                 assertArrayEquals(wa.get(name).data(), wb.get(name).data(), 0f, name);
             }
+        }
+    }
+
+    /**
+     * A checkpoint's optimizer state used to pass through a temp file in /tmp, which a SIGKILL left
+     * behind. Watched in a JVM of its own with a temp folder of its own: other processes use /tmp too.
+     */
+    @Test
+    void exportingTheStateWritesNoTempFile(@TempDir Path tmp) throws Exception {
+        Path childTmp = Files.createDirectories(tmp.resolve("java.io.tmpdir"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + childTmp));
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+        if (cache != null) {
+            command.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), NesterovSgdTest.class.getName()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        assertTrue(child.waitFor(300, TimeUnit.SECONDS), "the exporting JVM did not finish");
+        String log = Files.readString(tmp.resolve("child.log"));
+        assertEquals(0, child.exitValue(), log);
+        int parameters;
+        try (CustomResNet model = new CustomResNet(SPEC)) {
+            parameters = model.parameterNames().size();
+        }
+        assertTrue(log.contains("exported " + parameters + " buffers; created in java.io.tmpdir: []"), log);
+    }
+
+    /** The exporting side of {@link #exportingTheStateWritesNoTempFile}: one step, then three exports while its temp folder is watched. */
+    public static void main(String[] args) throws Exception {
+        natives();
+        Path tmpDir = Path.of(System.getProperty("java.io.tmpdir"));
+        try (CustomResNet a = new CustomResNet(SPEC); NesterovSgd sgd = optimizer(a, 0.05, 0.9, 5e-4);
+                WatchService watch = FileSystems.getDefault().newWatchService()) {
+            backward(a, sgd, 10);
+            sgd.step();
+            tmpDir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            int exported = 0;
+            for (int i = 0; i < 3; i++) {
+                exported = sgd.exportMomentumBuffers().size();
+            }
+            List<String> created = new ArrayList<>();
+            WatchKey key;
+            while ((key = watch.poll(1, TimeUnit.SECONDS)) != null) {
+                for (WatchEvent<?> e : key.pollEvents()) {
+                    created.add(String.valueOf(e.context()));
+                }
+                key.reset();
+            }
+            System.out.println("exported " + exported + " buffers; created in java.io.tmpdir: " + created);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ public final class RunCommand implements Callable<Integer> {
             if (!Files.isRegularFile(files.config())) {
                 throw new BadInputException("--resume " + resume + ": no config.json there (not a superconv run directory)");
             }
-            config = files.readTrainConfig();
+            config = train.resumeConfig(files, spec.commandLine().getParseResult(), List.of());
             if (!spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
                 data.spec = files.readDataSpec();
             }

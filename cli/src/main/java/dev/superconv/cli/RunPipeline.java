@@ -20,8 +20,14 @@ import dev.superconv.inference.EvalResult;
 import dev.superconv.inference.Evaluator;
 import dev.superconv.inference.OrtModel;
 import dev.superconv.inference.SessionSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -110,8 +116,7 @@ final class RunPipeline {
                 () -> dev.superconv.bindings.Evaluator.evaluate(best, test, config.device(), config.threads(), false));
         say(String.format(Locale.ROOT, "ONNX Runtime %.2f %% (uint8 model %.2f %%), libtorch fp32 %.2f %% on %d test images",
                 100 * onnx.accuracy(), 100 * onnxUint8.accuracy(), 100 * torch.accuracy(), test.size()));
-        check("ONNX model " + model, onnx.accuracy(), torch.accuracy());
-        check("ONNX model " + modelUint8, onnxUint8.accuracy(), torch.accuracy());
+        crossCheck(List.of(new OnnxAccuracy(model, onnx.accuracy()), new OnnxAccuracy(modelUint8, onnxUint8.accuracy())), torch.accuracy());
         Path report = timer.time("report", () -> {
             int[] labels = new int[test.size()];
             for (int i = 0; i < labels.length; i++) {
@@ -136,12 +141,42 @@ final class RunPipeline {
         }
     }
 
-    /** A mismatch means the export or the inference path is wrong: that is an error, not a warning. */
-    private static void check(String what, double onnxAcc, double torchAcc) {
-        if (Math.abs(onnxAcc - torchAcc) > MAX_ACCURACY_GAP) {
-            throw new IllegalStateException(String.format(Locale.ROOT,
-                    "%s: ONNX Runtime accuracy %.4f %% differs from libtorch's %.4f %% by more than 0.05 %%", what, 100 * onnxAcc, 100 * torchAcc));
+    /**
+     * A mismatch means the export or the inference path is wrong: an error, not a warning. Then no
+     * file keeps a model's name: each export becomes NAME.rejected.onnx, kept rather than deleted
+     * because it is what a bug report needs, and under that name nothing takes it for the run's model.
+     */
+    static void crossCheck(List<OnnxAccuracy> exports, double torchAcc) {
+        List<String> mismatches = new ArrayList<>();
+        for (OnnxAccuracy export : exports) {
+            if (Math.abs(export.accuracy() - torchAcc) > MAX_ACCURACY_GAP) {
+                mismatches.add(String.format(Locale.ROOT, "ONNX model %s: ONNX Runtime accuracy %.4f %% differs from libtorch's %.4f %% by more than 0.05 %%",
+                        export.model(), 100 * export.accuracy(), 100 * torchAcc));
+            }
         }
+        try {
+            List<String> kept = new ArrayList<>();
+            for (OnnxAccuracy export : exports) {
+                Path model = export.model();
+                if (mismatches.isEmpty()) {
+                    Files.deleteIfExists(rejected(model)); // left by an earlier failed try of this run
+                } else {
+                    kept.add(Files.move(model, rejected(model), StandardCopyOption.REPLACE_EXISTING).getFileName().toString());
+                }
+            }
+            if (!mismatches.isEmpty()) {
+                throw new IllegalStateException(String.join("; ", mismatches) + "; the exports are kept as " + String.join(" and ", kept));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set aside the rejected ONNX models: " + e.getMessage(), e);
+        }
+    }
+
+    record OnnxAccuracy(Path model, double accuracy) {}
+
+    static Path rejected(Path model) {
+        String name = model.getFileName().toString();
+        return model.resolveSibling(name.substring(0, name.length() - ".onnx".length()) + ".rejected.onnx");
     }
 
     private void say(String line) {

@@ -1,6 +1,5 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.ProgressDisplay;
 import dev.superconv.bindings.RunFiles;
 import dev.superconv.bindings.TrainConfig;
@@ -21,16 +20,12 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv train}: trains the Custom ResNet into {@code runs/NAME/}. */
 @Command(name = "train", description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
 public final class TrainCommand implements Callable<Integer> {
-    /** Flags that may change on --resume without changing the result. */
-    private static final List<String> RESUME_FLAGS = List.of("--resume", "--out", "--name", "--data", "--device", "--threads", "--verbose");
-
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
     @Mixin TrainOptions train;
@@ -55,7 +50,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         DistributedConfig dist = distributed.resolve();
         RunFiles files = new RunFiles(runDir());
-        TrainConfig config = resume ? resumeConfig(files) : train.config();
+        TrainConfig config = resume ? train.resumeConfig(files, spec.commandLine().getParseResult(), DistributedOptions.FLAGS) : train.config();
         if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
             data.spec = files.readDataSpec(); // the data the run started with
         }
@@ -133,22 +128,5 @@ public final class TrainCommand implements Callable<Integer> {
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return Path.of("runs", train.model.preset.toLowerCase(Locale.ROOT) + "-" + stamp);
-    }
-
-    /** config.json's settings; only the device and thread count may be changed on resume. */
-    private TrainConfig resumeConfig(RunFiles files) {
-        List<String> refused = spec.commandLine().getParseResult().matchedOptions().stream()
-                .map(OptionSpec::longestName).filter(n -> !RESUME_FLAGS.contains(n) && !DistributedOptions.FLAGS.contains(n)).toList();
-        if (!refused.isEmpty()) {
-            throw new BadInputException("--resume continues with the settings in " + files.config() + "; drop " + String.join(", ", refused));
-        }
-        TrainConfig.Builder b = TrainConfig.Builder.of(files.readTrainConfig());
-        if (train.model.device != null) {
-            b.device = DeviceChoice.parse(train.model.device);
-        }
-        if (train.model.threads != null) {
-            b.threads = train.model.threads;
-        }
-        return b.build();
     }
 }

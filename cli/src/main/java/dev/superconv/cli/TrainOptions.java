@@ -1,11 +1,17 @@
 package dev.superconv.cli;
 
+import dev.superconv.bindings.DeviceChoice;
+import dev.superconv.bindings.RunFiles;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.schedule.Anneal;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
  * Every training flag ({@link ModelOptions} plus epochs, schedule and optimiser) for
@@ -13,6 +19,9 @@ import picocli.CommandLine.Option;
  * {@code train.config()}. Unset flags keep the preset's value.
  */
 public final class TrainOptions {
+    /** Flags (of train and run) that may be given on --resume: they change where and how fast, not the result. */
+    static final List<String> RESUME_FLAGS = List.of("--resume", "--out", "--name", "--data", "--device", "--threads", "--verbose");
+
     @Mixin public ModelOptions model;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training split.")
@@ -111,6 +120,27 @@ public final class TrainOptions {
         }
         if (cutout != null) {
             b.cutoutSize = cutout;
+        }
+        return b.build();
+    }
+
+    /**
+     * --resume's one rule, for train and run alike: config.json's settings, of which only the device
+     * and thread count may change; any other flag given (beyond {@code alsoAllowed}) is refused, not
+     * silently ignored.
+     */
+    public TrainConfig resumeConfig(RunFiles files, ParseResult parsed, Collection<String> alsoAllowed) {
+        List<String> refused = parsed.matchedOptions().stream().map(OptionSpec::longestName)
+                .filter(n -> !RESUME_FLAGS.contains(n) && !alsoAllowed.contains(n)).distinct().toList();
+        if (!refused.isEmpty()) {
+            throw new BadInputException("--resume continues with the settings in " + files.config() + "; drop " + String.join(", ", refused));
+        }
+        TrainConfig.Builder b = TrainConfig.Builder.of(files.readTrainConfig());
+        if (model.device != null) {
+            b.device = DeviceChoice.parse(model.device);
+        }
+        if (model.threads != null) {
+            b.threads = model.threads;
         }
         return b.build();
     }

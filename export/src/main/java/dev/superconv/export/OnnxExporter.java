@@ -76,7 +76,8 @@ public final class OnnxExporter {
         List<String> points = activationPoints(checkpoint, options);
         Path graph;
         try {
-            graph = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".calibration.onnx");
+            Path dir = Files.createDirectories(out.toAbsolutePath().getParent()); // as the fp32 path's atomic write does
+            graph = Files.createTempFile(dir, "." + out.getFileName() + ".", ".calibration.onnx");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the calibration model next to " + out, e);
         }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,51 @@ class ConcurrentRunTest {
             assertEquals(first.pid() + " " + InetAddress.getLocalHost().getHostName(), Files.readString(run.resolve(".lock")).strip());
         } finally {
             first.kill();
+        }
+    }
+
+    /** The CLI end of RunLockContentionTest (bindings), which races eight small lock-only processes in the fast tier. */
+    @Test
+    @Tag("slow") // eight JVMs loading libtorch: about a minute on two busy cores
+    void ofEightTrainsFindingADeadOwnersLockExactlyOneRuns() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(run.resolve(".lock"), gone.pid() + " " + InetAddress.getLocalHost().getHostName() + "\n");
+        java.util.List<CliProcess> trains = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                trains.add(CliProcess.start(tmp.resolve("logs"), "train" + i, train(run, "200")));
+            }
+            // The winner trains for 200 epochs, far longer than the others take to reach the lock and be refused.
+            java.util.List<CliProcess> refused = new java.util.ArrayList<>();
+            java.util.List<CliProcess> running = new java.util.ArrayList<>(trains);
+            long deadline = System.nanoTime() + 300_000_000_000L;
+            while (refused.size() < 7 && System.nanoTime() < deadline) {
+                for (CliProcess t : java.util.List.copyOf(running)) {
+                    if (!t.process.isAlive()) {
+                        running.remove(t);
+                        refused.add(t);
+                    }
+                }
+                Thread.sleep(50);
+            }
+            assertEquals(1, running.size(), "still running: " + running.size());
+            CliProcess owner = running.getFirst();
+            for (CliProcess t : refused) {
+                assertEquals(2, t.process.exitValue(), t.output());
+                java.util.List<String> err = Files.readAllLines(t.stderr).stream()
+                        .filter(l -> !l.startsWith("WARNING: Using incubator modules") && !l.startsWith("superconv: decoding ")).toList();
+                assertEquals(1, err.size(), t.output());
+                assertTrue(err.getFirst().contains("in use by another training run (PID " + owner.pid() + ","), t.output());
+            }
+            assertTrue(owner.awaitFile(run.resolve("config.json"), 120), owner.output());
+            assertTrue(Files.readString(owner.stdout).contains("taking over the stale lock"), owner.output());
+            assertEquals(owner.pid() + " " + InetAddress.getLocalHost().getHostName(), Files.readString(run.resolve(".lock")).strip());
+        } finally {
+            for (CliProcess t : trains) {
+                t.kill();
+            }
         }
     }
 
