@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code superconv run}: the whole product in one command — train, export to ONNX, evaluate the
  * ONNX model with ONNX Runtime, check it against libtorch's own evaluation, write the report.
  */
-@Command(name = "run", description = "Train, export the best checkpoint to ONNX (fp32 BN-folded and uint8-NHWC), evaluate it with ONNX Runtime, "
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Train, export the best checkpoint to ONNX (fp32 BN-folded and uint8-NHWC), evaluate it with ONNX Runtime, "
         + "check its accuracy against libtorch's (±0.05 %%), write report.html and print a summary.")
 public final class RunCommand implements Callable<Integer> {
     @Mixin CommonOptions common;

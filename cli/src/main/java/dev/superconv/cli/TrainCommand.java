@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv train}: trains the Custom ResNet into {@code runs/NAME/}. */
-@Command(name = "train", description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
 public final class TrainCommand implements Callable<Integer> {
     /** Flags that may change on --resume without changing the result. */
     private static final List<String> RESUME_FLAGS = List.of("--resume", "--out", "--name", "--data", "--device", "--threads", "--verbose");
