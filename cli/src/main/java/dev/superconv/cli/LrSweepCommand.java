@@ -61,7 +61,7 @@ public final class LrSweepCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, ProgressDisplay.console(spec.commandLine().getErr()));
+        }, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr()));
         w.printf(Locale.ROOT, "%n%10s %14s %14s %10s %10s%n", "max LR", "final test acc", "best test acc", "best ep.", "train s");
         for (LrSweep.Point p : r.points()) {
             if (p.diverged()) {

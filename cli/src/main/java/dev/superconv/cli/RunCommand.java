@@ -66,7 +66,7 @@ public final class RunCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(err)).dataSpec(data.spec);
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec);
         Trainer.Result trained = timer.time("train", () -> TrainCommand.trainWithCtrlC(trainer, splits, files, resume != null, w));
         if (trained.stopped()) {
             w.printf("interrupted: continue with  superconv run --resume %s%n", files.dir());

@@ -66,7 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(spec.commandLine().getErr())).dataSpec(data.spec).distributed(dist);
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).distributed(dist);
         Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
         if (!dist.primary()) {
             return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files
