@@ -138,7 +138,8 @@ public record TrainConfig(
                 .put("base_momentum", baseMomentum).put("max_momentum", maxMomentum);
         o.put("peak_epoch", peakEpoch).put("momentum", momentum);
         // Nesterov SGD whose momentum is 0 at every step is plain SGD: say so.
-        o.put("optimizer", (schedule == ScheduleKind.PIECEWISE ? momentum == 0 : baseMomentum == 0 && maxMomentum == 0) ? "sgd" : "sgd-nesterov").put("weight_decay", weightDecay).put("label_smoothing", labelSmoothing);
+        boolean plainSgd = schedule == ScheduleKind.PIECEWISE ? momentum == 0 : baseMomentum == 0 && maxMomentum == 0;
+        o.put("optimizer", plainSgd ? "sgd" : "sgd-nesterov").put("weight_decay", weightDecay).put("label_smoothing", labelSmoothing);
         o.put("cutout", cutoutSize).put("precision", precision.flag()).put("channels_last", channelsLast);
         o.put("device", device.flag()).put("threads", threads).put("seed", seed);
         o.put("limit_train", limitTrain).put("limit_test", limitTest);
