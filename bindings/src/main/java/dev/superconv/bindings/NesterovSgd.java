@@ -44,10 +44,13 @@ public final class NesterovSgd implements AutoCloseable {
         this.names = List.copyOf(names);
         this.weightDecay = weightDecay;
         SGDOptions options = new SGDOptions(lr);
-        options.momentum().put(momentum);
+        // libtorch refuses Nesterov with momentum 0 only when built; its step() skips the momentum term at 0,
+        // which is plain SGD (as in PyTorch), so a 0 is set right after construction.
+        options.momentum().put(momentum > 0 ? momentum : 0.9);
         options.nesterov().put(true);
         options.weight_decay().put(weightDecay);
         sgd = new SGD(params, options);
+        setMomentum(momentum);
     }
 
     public void setLr(double lr) {

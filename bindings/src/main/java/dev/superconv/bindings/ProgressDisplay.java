@@ -1,6 +1,7 @@
 package dev.superconv.bindings;
 
 import java.io.PrintWriter;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -27,7 +28,20 @@ public interface ProgressDisplay {
         public void close() {}
     };
 
-    /** A text bar redrawn in place ({@code \r}) on {@code out}. */
+    /**
+     * A bar redrawn in place on a terminal; whole lines every tenth of an epoch elsewhere (see
+     * {@link dev.superconv.core.Terminal} for how the CLI tells them apart).
+     */
+    static ProgressDisplay of(PrintWriter out, boolean terminal) {
+        return terminal ? console(out) : lines(out, System::nanoTime);
+    }
+
+    /** One line each time an epoch passes another tenth, no carriage returns: for logs, pipes and CI. */
+    static ProgressDisplay lines(PrintWriter out, LongSupplier nanoClock) {
+        return (epoch, epochs, images) -> new LineProgress(out, "Epoch " + epoch + "/" + epochs, images, nanoClock);
+    }
+
+    /** A text bar redrawn in place ({@code \r}) on {@code out}, a terminal. */
     static ProgressDisplay console(PrintWriter out) {
         return (epoch, epochs, images) -> {
             ProgressBar bar = new ProgressBarBuilder()

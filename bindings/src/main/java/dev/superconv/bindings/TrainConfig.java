@@ -137,7 +137,9 @@ public record TrainConfig(
                 .put("final_div_factor", finalDivFactor).put("three_phase", threePhase)
                 .put("base_momentum", baseMomentum).put("max_momentum", maxMomentum);
         o.put("peak_epoch", peakEpoch).put("momentum", momentum);
-        o.put("optimizer", "sgd-nesterov").put("weight_decay", weightDecay).put("label_smoothing", labelSmoothing);
+        // Nesterov SGD whose momentum is 0 at every step is plain SGD: say so.
+        boolean plainSgd = schedule == ScheduleKind.PIECEWISE ? momentum == 0 : baseMomentum == 0 && maxMomentum == 0;
+        o.put("optimizer", plainSgd ? "sgd" : "sgd-nesterov").put("weight_decay", weightDecay).put("label_smoothing", labelSmoothing);
         o.put("cutout", cutoutSize).put("precision", precision.flag()).put("channels_last", channelsLast);
         o.put("device", device.flag()).put("threads", threads).put("seed", seed);
         o.put("limit_train", limitTrain).put("limit_test", limitTest);
@@ -154,7 +156,8 @@ public record TrainConfig(
         b.logitScale = o.path("logit_scale").asDouble();
         b.epochs = o.path("epochs").asInt();
         b.batchSize = o.path("batch_size").asInt();
-        b.schedule = ScheduleKind.valueOf(o.path("schedule").asText().toUpperCase(Locale.ROOT));
+        b.schedule = java.util.Arrays.stream(ScheduleKind.values()).filter(k -> k.name().equalsIgnoreCase(o.path("schedule").asText())).findFirst()
+                .orElseThrow(() -> new BadInputException("config.json: \"schedule\" must be one_cycle or piecewise, got '" + o.path("schedule").asText() + "'"));
         b.maxLr = o.path("max_lr").asDouble();
         b.pctStart = o.path("pct_start").asDouble();
         b.anneal = Anneal.parse(o.path("anneal").asText());

@@ -110,6 +110,28 @@ class NesterovSgdTest {
     }
 
     @Test
+    void momentumZeroIsPlainSgd() {
+        double lr = 0.05, wd = 5e-4;
+        try (CustomResNet model = new CustomResNet(SPEC); NesterovSgd sgd = optimizer(model, lr, 0, wd)) {
+            assertEquals(0, sgd.momentum(), 0);
+            Map<String, Checkpoint.Tensor> before = model.exportState();
+            backward(model, sgd, 3);
+            Map<String, float[]> g = grads(model);
+            sgd.step();
+            Map<String, Checkpoint.Tensor> after = model.exportState();
+            for (String name : model.parameterNames()) {
+                float[] p = before.get(name).data();
+                float[] q = after.get(name).data();
+                for (int i = 0; i < p.length; i++) {
+                    float expected = p[i] - (float) lr * (g.get(name)[i] + (float) wd * p[i]); // p ← p − lr·(g + wd·p)
+                    assertEquals(expected, q[i], 1e-6f + 1e-5f * Math.abs(expected), name + "[" + i + "]");
+                }
+            }
+            assertTrue(sgd.exportMomentumBuffers().isEmpty(), "plain SGD keeps no momentum buffers");
+        }
+    }
+
+    @Test
     void momentumBuffersSurviveExportAndImport() {
         try (CustomResNet a = new CustomResNet(SPEC); CustomResNet b = new CustomResNet(SPEC);
                 NesterovSgd sgdA = optimizer(a, 0.05, 0.9, 5e-4); NesterovSgd sgdB = optimizer(b, 0.05, 0.9, 5e-4)) {

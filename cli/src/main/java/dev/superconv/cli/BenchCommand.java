@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv bench}: the end-to-end speed figures as the README's Markdown table (or JSON). */
-@Command(name = "bench", description = "Measure the end-to-end speed figures (augmentation, normalisation vs memcpy, libtorch train/eval, "
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Measure the end-to-end speed figures (augmentation, normalisation vs memcpy, libtorch train/eval, "
         + "ONNX Runtime eval, matmul peak, MFU) and print them as a Markdown table with machine info.")
 public final class BenchCommand implements Callable<Integer> {
     @Mixin CommonOptions common;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv eval}: batched, pipelined evaluation of an ONNX model on a whole split. */
-@Command(name = "eval", description = "Evaluate an ONNX model on a data split with ONNX Runtime: accuracy, per-class accuracy, confusion matrix, images/s, batch latency.")
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Evaluate an ONNX model on a data split with ONNX Runtime: accuracy, per-class accuracy, confusion matrix, images/s, batch latency.")
 public final class EvalCommand implements Callable<Integer> {
     private static final int MISCLASSIFIED_SHOWN = 64;
 

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv export}: a checkpoint to an ONNX model that ONNX Runtime runs without superconv. */
-@Command(name = "export", description = "Export a checkpoint to ONNX (IR 8, opset 17, dynamic batch N, class names and normalisation in the metadata).")
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Export a checkpoint to ONNX (IR 8, opset 17, dynamic batch N, class names and normalisation in the metadata).")
 public final class ExportCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;

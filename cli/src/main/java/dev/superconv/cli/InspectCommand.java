@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv inspect}: what an ONNX file holds, and whether its graph is structurally sound. */
-@Command(name = "inspect", description = "Describe an ONNX model (inputs, outputs, IR/opset, operators, parameters, metadata) and check its structure.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Describe an ONNX model (inputs, outputs, IR/opset, operators, parameters, metadata) and check its structure.")
 public final class InspectCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv lr-find}: Leslie Smith's LR range test from a fresh model; prints suggested LRs. */
-@Command(name = "lr-find", description = {
+@Command(name = "lr-find", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = {
         "LR range test (fastai / pytorch-lr-finder): from a fresh model, one SGD step per batch while the LR grows",
         "from --start-lr to --end-lr; suggests LRs (valley, steep, minimum) and writes lr_find.csv and lr_find.png to --out."})
 public final class LrFindCommand implements Callable<Integer> {

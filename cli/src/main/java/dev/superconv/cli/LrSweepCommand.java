@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv lr-sweep}: one short one-cycle training per peak LR, same seed; compares test accuracy. */
-@Command(name = "lr-sweep", description = {
+@Command(name = "lr-sweep", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = {
         "The seed's max-LR sweep: train --epochs (5) of one-cycle for each LR in --max-lrs from the same seed, print the",
         "final test accuracies, write lr_sweep.csv, lr_sweep.png and one run directory per LR to --out; report the best."})
 public final class LrSweepCommand implements Callable<Integer> {
@@ -61,7 +61,7 @@ public final class LrSweepCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, ProgressDisplay.console(spec.commandLine().getErr()));
+        }, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr()));
         w.printf(Locale.ROOT, "%n%10s %14s %14s %10s %10s%n", "max LR", "final test acc", "best test acc", "best ep.", "train s");
         for (LrSweep.Point p : r.points()) {
             if (p.diverged()) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Train a CIFAR-10 ResNet with super-convergence, export it to ONNX, serve it.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main {
-    /** Exit code for a runtime failure (an I/O error, a native failure, divergence). */
+    /** Exit code for a runtime failure (an I/O error, a native failure, divergence) or an internal bug. */
     public static final int EXIT_RUNTIME = 1;
     /** Exit code for bad input or usage. */
     public static final int EXIT_BAD_INPUT = 2;
@@ -49,7 +49,8 @@ public final class Main {
         boolean verbose = parsed != null && verbose(parsed);
         int code;
         String msg;
-        if (ex instanceof BadInputException || ex instanceof IllegalArgumentException) {
+        // Only BadInputException is the user's to fix: an IllegalArgumentException is a broken internal contract (a bug), exit 1.
+        if (ex instanceof BadInputException) {
             code = EXIT_BAD_INPUT;
             msg = ex.getMessage();
         } else if (ex instanceof UncheckedIOException || ex instanceof java.io.IOException) {

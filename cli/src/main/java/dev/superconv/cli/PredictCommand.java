@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv predict}: classifies image files, streaming, in constant memory. */
-@Command(name = "predict", description = {
+@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = {
         "Classify image files (png/jpg, 32×32 unless --resize) with an ONNX model; writes CSV or JSON lines: path, top-k labels, probabilities.",
         "Folders are walked lazily (constant memory for any number of files). A file that cannot be used gets an error row and a line on stderr;"
                 + " the stream goes on and the exit code is 2 at the end."})

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv report RUN_DIR}: (re)writes the run's self-contained report.html. */
-@Command(name = "report", description = {
+@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = {
         "Write RUN_DIR/report.html: one self-contained page (plots inlined, no network) with the run's",
         "accuracy, time, training curves, confusion matrix, misclassified images, per-class table, command and config."})
 public final class ReportCommand implements Callable<Integer> {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * {@code superconv run}: the whole product in one command — train, export to ONNX, evaluate the
  * ONNX model with ONNX Runtime, check it against libtorch's own evaluation, write the report.
  */
-@Command(name = "run", description = "Train, export the best checkpoint to ONNX (fp32 BN-folded and uint8-NHWC), evaluate it with ONNX Runtime, "
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Train, export the best checkpoint to ONNX (fp32 BN-folded and uint8-NHWC), evaluate it with ONNX Runtime, "
         + "check its accuracy against libtorch's (±0.05 %%), write report.html and print a summary.")
 public final class RunCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
@@ -67,7 +67,7 @@ public final class RunCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(err)).dataSpec(data.spec);
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec);
         Trainer.Result trained = timer.time("train", () -> TrainCommand.trainWithCtrlC(trainer, splits, files, resume != null, w));
         if (trained.stopped()) {
             w.printf("interrupted: continue with  superconv run --resume %s%n", files.dir());

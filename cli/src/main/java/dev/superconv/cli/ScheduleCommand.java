@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv schedule}: prints and plots a one-cycle schedule without training anything. */
-@Command(name = "schedule", description = "Print (and plot) a one-cycle LR/momentum schedule, value for value PyTorch's OneCycleLR.")
+@Command(name = "schedule", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Print (and plot) a one-cycle LR/momentum schedule, value for value PyTorch's OneCycleLR.")
 public final class ScheduleCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv train}: trains the Custom ResNet into {@code runs/NAME/}. */
-@Command(name = "train", description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
 public final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
@@ -61,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.console(spec.commandLine().getErr())).dataSpec(data.spec).distributed(dist);
+        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).distributed(dist);
         Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
         if (!dist.primary()) {
             return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files

@@ -10,6 +10,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.report.Predictions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,17 @@ class ReportCommandTest {
         assertFalse(Files.exists(run.resolve("report.html")));
 
         assertEquals(2, CliRunner.run("report").exitCode(), "RUN_DIR is required");
+    }
+
+    @Test
+    void predictionsOutsideTheClassesAreOneLineExit2() throws Exception {
+        writeRun("");
+        Files.writeString(run.resolve(Predictions.FILE), "index,label,predicted,confidence\n0,1,1,0.9\n1,-1,0,0.8\n");
+        CliRunner.Result r = CliRunner.run("report", run.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertEquals(List.of("superconv: " + run.resolve(Predictions.FILE) + " line 3: label and predicted must be class indices ≥ 0, confidence in [0, 1]"),
+                r.errLines(), r.toString());
+        assertFalse(Files.exists(run.resolve("report.html")));
     }
 
     @Test

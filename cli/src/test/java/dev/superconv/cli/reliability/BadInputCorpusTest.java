@@ -111,6 +111,9 @@ class BadInputCorpusTest {
         assertEquals(0, trained.exitCode(), trained.toString());
         Files.deleteIfExists(run.resolve("last.pt.prev"));
         Fixtures.randomCheckpoint(0.25, List.of("c0", "c1", "c2"), 9).write(run.resolve("last.pt"));
+        // a run directory whose config.json names a schedule that does not exist
+        Files.writeString(Files.createDirectories(fx.resolve("run-bad-schedule")).resolve("config.json"),
+                Files.readString(run.resolve("config.json")).replace("\"one_cycle\"", "\"cosine\""));
 
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/cifar-10-binary.tar.gz", exchange -> {
@@ -172,6 +175,7 @@ class BadInputCorpusTest {
         train on a non-image file       | train --data {FX}/not-image --out {OUT}/run TINY                      | 2 | readme.png: cannot decode image
         train on an empty class         | train --data {FX}/empty-class --out {OUT}/run TINY                    | 2 | c3: empty class folder
         wrong MD5 from a mirror         | data download --url {URL} --dir {OUT}/dl                              | 2 | has MD5
+        download URL not http(s)        | data download --url ftp://127.0.0.1/c.tar.gz --dir {OUT}/dl           | 2 | expected an http:// or https:// address
         # checkpoints
         truncated checkpoint            | export --checkpoint {FX}/truncated.pt --out {OUT}/m.onnx              | 2 | truncated.pt: checksum mismatch
         one flipped bit in checkpoint   | export --checkpoint {FX}/bitflip.pt --out {OUT}/m.onnx                | 2 | bitflip.pt: checksum mismatch
@@ -180,6 +184,7 @@ class BadInputCorpusTest {
         missing checkpoint              | export --checkpoint {FX}/none.pt --out {OUT}/m.onnx                   | 2 | none.pt: no such file
         resume from another width       | train --resume --out {FX}/run-other-width                             | 2 | width
         resume of nothing               | train --resume --out {OUT}/run                                        | 2 | config.json: no such file (not a training run directory?)
+        resume of an unknown schedule   | train --resume --out {FX}/run-bad-schedule                            | 2 | must be one_cycle or piecewise, got
         # ONNX models
         inspect truncated ONNX          | inspect {FX}/truncated.onnx                                           | 2 | truncated.onnx
         inspect text as ONNX            | inspect {FX}/text.onnx                                                | 2 | text.onnx

@@ -24,6 +24,21 @@ final class CliProcess {
 
     static CliProcess start(Path logs, String name, String... args) throws IOException {
         Files.createDirectories(logs);
+        Path out = logs.resolve(name + ".out");
+        Path err = logs.resolve(name + ".err");
+        Process p = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return new CliProcess(p, out, err);
+    }
+
+    /** Like {@link #start} with stdout and stderr into one file, as {@code > log 2>&1} does ({@link #stdout} is that file). */
+    static CliProcess startMerged(Path logs, String name, String... args) throws IOException {
+        Files.createDirectories(logs);
+        Path log = logs.resolve(name + ".log");
+        Process p = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new CliProcess(p, log, log);
+    }
+
+    private static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
@@ -36,10 +51,7 @@ final class CliProcess {
         }
         cmd.add("dev.superconv.cli.Main");
         cmd.addAll(List.of(args));
-        Path out = logs.resolve(name + ".out");
-        Path err = logs.resolve(name + ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        return new CliProcess(p, out, err);
+        return cmd;
     }
 
     long pid() {

@@ -51,6 +51,9 @@ public final class CifarDownloader {
     }
 
     CifarDownloader(URI url, String md5, Duration stallTimeout) {
+        if (url.getHost() == null || !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))) {
+            throw new BadInputException("download URL '" + url + "': expected an http:// or https:// address"); // else the HTTP client's IllegalArgumentException
+        }
         this.url = url;
         this.md5 = md5.toLowerCase(Locale.ROOT);
         this.stallTimeout = stallTimeout;

@@ -1,6 +1,6 @@
 package dev.superconv.core.data;
 
-import java.io.Console;
+import dev.superconv.core.Terminal;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -14,8 +14,7 @@ final class Progress {
     private Progress() {}
 
     static ProgressBar bar(String task, long max, String unit, long unitSize) {
-        Console console = System.console();
-        boolean terminal = console != null && console.isTerminal();
+        boolean terminal = Terminal.stderr();
         ProgressBarBuilder b = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)

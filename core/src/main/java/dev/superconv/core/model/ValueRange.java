@@ -31,7 +31,7 @@ public record ValueRange(float min, float max) {
                 hi = v;
             }
             if (Float.isNaN(v)) {
-                throw new IllegalArgumentException("NaN among the values");
+                throw new dev.superconv.core.BadInputException("the model computes NaN on the calibration images (its weights hold NaN or infinity?)");
             }
         }
         return new ValueRange(lo, hi);

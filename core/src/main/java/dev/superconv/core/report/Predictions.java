@@ -92,6 +92,9 @@ public record Predictions(int[] labels, int[] predicted, double[] confidence) {
                 labels[i] = Integer.parseInt(f[1].strip());
                 predicted[i] = Integer.parseInt(f[2].strip());
                 confidence[i] = Double.parseDouble(f[3].strip());
+                if (labels[i] < 0 || predicted[i] < 0 || !(confidence[i] >= 0 && confidence[i] <= 1)) {
+                    throw new NumberFormatException("label and predicted must be class indices ≥ 0, confidence in [0, 1]");
+                }
             } catch (NumberFormatException e) {
                 throw new BadInputException(csv + " line " + (i + 2) + ": " + e.getMessage());
             }
