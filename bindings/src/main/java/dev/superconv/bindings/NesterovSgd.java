@@ -33,24 +33,59 @@ public final class NesterovSgd implements AutoCloseable {
     private final SGD sgd;
     private final List<String> names;
     private final TensorVector params;
-    private final double weightDecay;
 
-    /** {@code names[i]} names {@code params[i]}. */
-    public NesterovSgd(TensorVector params, List<String> names, double lr, double momentum, double weightDecay) {
-        if (params.size() != names.size()) {
-            throw new IllegalArgumentException(params.size() + " parameters but " + names.size() + " names");
+    /**
+     * Parameters that share an LR and weight decay: airbench trains BatchNorm biases at 64× the LR
+     * of everything else. {@code names[i]} names {@code params[i]}.
+     */
+    public record ParamGroup(List<String> names, TensorVector params) {
+        public ParamGroup {
+            if (params.size() != names.size()) {
+                throw new IllegalArgumentException(params.size() + " parameters but " + names.size() + " names");
+            }
+            names = List.copyOf(names);
         }
-        this.params = params;
-        this.names = List.copyOf(names);
-        this.weightDecay = weightDecay;
+    }
+
+    /** One group: {@code names[i]} names {@code params[i]}. */
+    public NesterovSgd(TensorVector params, List<String> names, double lr, double momentum, double weightDecay) {
+        this(List.of(new ParamGroup(names, params)), lr, momentum, weightDecay);
+    }
+
+    /** Groups in order; every group starts at {@code lr} and {@code weightDecay} (set them per step with {@link #setGroup}). */
+    public NesterovSgd(List<ParamGroup> groups, double lr, double momentum, double weightDecay) {
+        List<String> allNames = new java.util.ArrayList<>();
+        TensorVector all = new TensorVector();
+        for (ParamGroup g : groups) {
+            allNames.addAll(g.names());
+            for (long i = 0; i < g.params().size(); i++) {
+                all.push_back(g.params().get(i));
+            }
+        }
+        this.params = all;
+        this.names = List.copyOf(allNames);
         SGDOptions options = new SGDOptions(lr);
         // libtorch refuses Nesterov with momentum 0 only when built; its step() skips the momentum term at 0,
         // which is plain SGD (as in PyTorch), so a 0 is set right after construction.
         options.momentum().put(momentum > 0 ? momentum : 0.9);
         options.nesterov().put(true);
         options.weight_decay().put(weightDecay);
-        sgd = new SGD(params, options);
+        sgd = new SGD(groups.getFirst().params(), options);
+        for (ParamGroup g : groups.subList(1, groups.size())) {
+            sgd.add_param_group(new org.bytedeco.pytorch.OptimizerParamGroup(g.params())); // takes a clone of the defaults
+        }
         setMomentum(momentum);
+    }
+
+    /** Sets group {@code index}'s LR and weight decay (PyTorch's: the decay is multiplied by the LR in the step). */
+    public void setGroup(int index, double lr, double weightDecay) {
+        org.bytedeco.pytorch.OptimizerOptions o = sgd.param_groups().get(index).options();
+        o.set_lr(lr);
+        new SGDOptions(o).weight_decay().put(weightDecay);
+    }
+
+    public int groupCount() {
+        return (int) sgd.param_groups().size();
     }
 
     public void setLr(double lr) {
@@ -145,7 +180,13 @@ public final class NesterovSgd implements AutoCloseable {
      */
     public void importMomentumBuffers(Checkpoint checkpoint) {
         try (PointerScope scope = new PointerScope()) {
-            double lr = lr();
+            OptimizerParamGroupVector groups = sgd.param_groups();
+            double[] lrs = new double[(int) groups.size()];
+            double[] decays = new double[lrs.length];
+            for (int g = 0; g < lrs.length; g++) {
+                lrs[g] = groups.get(g).options().get_lr();
+                decays[g] = new SGDOptions(groups.get(g).options()).weight_decay().get();
+            }
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 for (int i = 0; i < names.size(); i++) {
                     Tensor p = params.get(i);
@@ -157,21 +198,16 @@ public final class NesterovSgd implements AutoCloseable {
                     p.mutable_grad().put(grad);
                 }
             }
-            setLr(0);
-            setWeightDecay(0);
+            for (int g = 0; g < lrs.length; g++) {
+                setGroup(g, 0, 0);
+            }
             sgd.step();
-            setWeightDecay(weightDecay);
-            setLr(lr);
+            for (int g = 0; g < lrs.length; g++) {
+                setGroup(g, lrs[g], decays[g]);
+            }
             zeroGrad();
         } catch (BadInputException e) {
             throw e;
-        }
-    }
-
-    private void setWeightDecay(double wd) {
-        OptimizerParamGroupVector groups = sgd.param_groups();
-        for (long i = 0; i < groups.size(); i++) {
-            new SGDOptions(groups.get(i).options()).weight_decay().put(wd);
         }
     }
 

@@ -132,6 +132,46 @@ class NesterovSgdTest {
     }
 
     @Test
+    void eachGroupStepsWithItsOwnLrAndWeightDecay() {
+        double m = 0.85;
+        double[] lr = {0.01, 0.64}, wd = {5e-3, 5e-3 / 64};
+        try (CustomResNet model = new CustomResNet(SPEC)) {
+            Map<String, Tensor> state = model.state();
+            List<List<String>> split = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>());
+            for (String name : model.parameterNames()) {
+                split.get(name.endsWith(".bn.bias") ? 1 : 0).add(name); // BN biases apart, as airbench groups them
+            }
+            List<NesterovSgd.ParamGroup> groups = new java.util.ArrayList<>();
+            for (List<String> names : split) {
+                TensorVector params = new TensorVector();
+                names.forEach(n -> params.push_back(state.get(n)));
+                groups.add(new NesterovSgd.ParamGroup(names, params));
+            }
+            try (NesterovSgd sgd = new NesterovSgd(groups, 1, m, 0)) {
+                assertEquals(2, sgd.groupCount());
+                for (int g = 0; g < 2; g++) {
+                    sgd.setGroup(g, lr[g], wd[g]);
+                }
+                Map<String, Checkpoint.Tensor> before = model.exportState();
+                backward(model, sgd, 4);
+                Map<String, float[]> grad = grads(model);
+                sgd.step();
+                Map<String, Checkpoint.Tensor> after = model.exportState();
+                for (int g = 0; g < 2; g++) {
+                    for (String name : split.get(g)) {
+                        float[] p = before.get(name).data(), q = after.get(name).data();
+                        for (int i = 0; i < p.length; i++) {
+                            // first Nesterov step: buf = g + wd·p; p ← p − lr·(1 + m)·buf
+                            float expected = (float) (p[i] - lr[g] * (1 + m) * (grad.get(name)[i] + wd[g] * p[i]));
+                            assertEquals(expected, q[i], 1e-6f + 1e-5f * Math.abs(expected), name + "[" + i + "]");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void momentumBuffersSurviveExportAndImport() {
         try (CustomResNet a = new CustomResNet(SPEC); CustomResNet b = new CustomResNet(SPEC);
                 NesterovSgd sgdA = optimizer(a, 0.05, 0.9, 5e-4); NesterovSgd sgdB = optimizer(b, 0.05, 0.9, 5e-4)) {

@@ -9,19 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a consumer of a checkpoint needs besides the weights: the architecture, the class names and
- * the input normalisation (per-channel mean and std on the 0..1 pixel scale). Stored in the
- * checkpoint's {@code meta} under {@code "model"}, {@code "classes"}, {@code "mean"}, {@code "std"}.
+ * What a consumer of a checkpoint needs besides the weights: the network, the class names and the
+ * input normalisation (per-channel mean and std on the 0..1 pixel scale). Stored in the
+ * checkpoint's {@code meta} under {@code "model"} (architecture name, width, logit scale, classes
+ * and the whole {@link ModelConfig} under {@code "config"}), {@code "classes"}, {@code "mean"}, {@code "std"}.
+ * Checkpoints from before the airbench net carry no {@code "config"}: they are the Custom ResNet
+ * with ReLU and PyTorch's BatchNorm.
  */
-public record ModelInfo(ModelSpec spec, List<String> classes, float[] mean, float[] std) {
+public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, float[] std) {
     /** CIFAR-10 training-set statistics, the usual constants (the data layer can compute its own). */
     public static final float[] CIFAR10_MEAN = {0.4914f, 0.4822f, 0.4465f};
     public static final float[] CIFAR10_STD = {0.2470f, 0.2435f, 0.2616f};
 
     public ModelInfo {
         classes = List.copyOf(classes);
-        if (classes.size() != spec.numClasses()) {
-            throw new BadInputException(classes.size() + " class names for a model with " + spec.numClasses() + " outputs");
+        if (classes.size() < 2) {
+            throw new BadInputException("need at least 2 classes, got " + classes.size());
         }
         if (mean.length != 3 || std.length != 3) {
             throw new BadInputException("mean and std need 3 channels");
@@ -30,12 +33,42 @@ public record ModelInfo(ModelSpec spec, List<String> classes, float[] mean, floa
         std = std.clone();
     }
 
+    /** The Custom ResNet of {@code spec} (ReLU, PyTorch's BatchNorm): what every checkpoint before airbench holds. */
+    public ModelInfo(ModelSpec spec, List<String> classes, float[] mean, float[] std) {
+        this(ModelConfig.customResNet(spec.width(), spec.logitScale()), checkCount(spec, classes), mean, std);
+    }
+
+    private static List<String> checkCount(ModelSpec spec, List<String> classes) {
+        if (classes.size() != spec.numClasses()) {
+            throw new BadInputException(classes.size() + " class names for a model with " + spec.numClasses() + " outputs");
+        }
+        return classes;
+    }
+
+    public int numClasses() {
+        return classes.size();
+    }
+
+    /** The layer list of this network. */
+    public Architecture architecture() {
+        return model.describe(classes.size());
+    }
+
+    /** The Custom ResNet's description; the airbench net has none (callers that need one refuse it by name). */
+    public ModelSpec spec() {
+        if (model.architecture() != ModelConfig.ArchitectureKind.CUSTOM_RESNET) {
+            throw new BadInputException("this step supports the Custom ResNet only; the checkpoint holds the " + model.architecture().name().toLowerCase(java.util.Locale.ROOT) + " net");
+        }
+        return new ModelSpec(model.width(), model.logitScale(), classes.size());
+    }
+
     public void writeTo(ObjectNode meta) {
         ObjectNode m = meta.putObject("model");
-        m.put("architecture", "custom-resnet9");
-        m.put("width", spec.width());
-        m.put("logit_scale", spec.logitScale());
-        m.put("num_classes", spec.numClasses());
+        m.put("architecture", model.architecture() == ModelConfig.ArchitectureKind.CUSTOM_RESNET ? "custom-resnet9" : "airbench94");
+        m.put("width", model.width());
+        m.put("logit_scale", model.logitScale());
+        m.put("num_classes", classes.size());
+        m.set("config", ModelConfig.JSON.valueToTree(model));
         ArrayNode c = meta.putArray("classes");
         classes.forEach(c::add);
         ArrayNode mu = meta.putArray("mean");
@@ -55,10 +88,18 @@ public record ModelInfo(ModelSpec spec, List<String> classes, float[] mean, floa
         if (!m.has("width") || !meta.has("classes") || !meta.has("mean") || !meta.has("std")) {
             throw new BadInputException("checkpoint metadata lacks the model description (width, classes, mean, std)");
         }
-        ModelSpec spec = new ModelSpec(m.path("width").asDouble(), m.path("logit_scale").asDouble(0.125), m.path("num_classes").asInt());
         List<String> classes = new ArrayList<>();
         meta.path("classes").forEach(n -> classes.add(n.asText()));
-        return new ModelInfo(spec, classes, floats(meta.path("mean")), floats(meta.path("std")));
+        float[] mean = floats(meta.path("mean")), std = floats(meta.path("std"));
+        if (!m.has("config")) {
+            return new ModelInfo(new ModelSpec(m.path("width").asDouble(), m.path("logit_scale").asDouble(0.125), m.path("num_classes").asInt()),
+                    classes, mean, std);
+        }
+        try {
+            return new ModelInfo(ModelConfig.JSON.treeToValue(m.get("config"), ModelConfig.class), classes, mean, std);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException("checkpoint metadata: unreadable model config: " + e.getOriginalMessage());
+        }
     }
 
     private static float[] floats(JsonNode arr) {

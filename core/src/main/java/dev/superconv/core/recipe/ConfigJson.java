@@ -3,13 +3,9 @@ package dev.superconv.core.recipe;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.cfg.EnumFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
 import java.util.Map;
@@ -23,15 +19,9 @@ import java.util.stream.Collectors;
 public final class ConfigJson {
     private ConfigJson() {}
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
-            .configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES, true)
-            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-            .build();
+    /** One mapper for the recipe and the checkpoints' model description, with unknown keys refused. */
+    private static final ObjectMapper MAPPER = dev.superconv.core.model.ModelConfig.JSON.copy()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     public static ObjectNode toJson(TrainConfig config) {
         return MAPPER.valueToTree(config);

@@ -1,6 +1,7 @@
 package dev.superconv.core.recipe;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.ModelConfig;
 import dev.superconv.core.model.Tta;
 import dev.superconv.core.schedule.LrSchedule;
 

@@ -1,12 +1,8 @@
-package dev.superconv.core.recipe;
+package dev.superconv.core.model;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.superconv.core.BadInputException;
-import dev.superconv.core.model.Architecture;
-import dev.superconv.core.model.BatchNormSettings;
-import dev.superconv.core.model.Layer;
-import dev.superconv.core.model.ModelSpec;
 
 /**
  * The network of a recipe.
@@ -22,6 +18,21 @@ import dev.superconv.core.model.ModelSpec;
 public record ModelConfig(ArchitectureKind architecture, double width, double logitScale, Layer.Function activation,
                           BatchNormSettings batchNorm, FirstLayer firstLayer, boolean diracInit) {
     public enum ArchitectureKind { CUSTOM_RESNET, AIRBENCH }
+
+    /** The JSON spelling shared with the recipe: snake_case keys, lower-case enums. */
+    public static final com.fasterxml.jackson.databind.ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .configure(com.fasterxml.jackson.databind.cfg.EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
+            .configure(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES, true)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .build();
+
+    /** The Custom ResNet as the seed and Page train it: ReLU, PyTorch's BatchNorm, learned first layer. */
+    public static ModelConfig customResNet(double width, double logitScale) {
+        return new ModelConfig(ArchitectureKind.CUSTOM_RESNET, width, logitScale, Layer.Function.RELU, BatchNormSettings.PYTORCH, new Learned(), false);
+    }
 
     /** How the first conv gets its weights. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
