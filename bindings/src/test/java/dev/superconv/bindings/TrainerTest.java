@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
@@ -57,9 +59,13 @@ class TrainerTest {
         assertEquals(h, MetricsLog.read(dir.resolve("metrics.jsonl")));
         assertTrue(log.contains("Test Accuracy has increased. Saving the model"), log.toString());
         assertTrue(Files.readString(dir.resolve("config.json")).contains("\"max_lr\" : 0.4"));
+        JsonNode runConfig = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        assertEquals("fp32", runConfig.path("resolved_precision").asText());
+        assertEquals("--precision fp32", runConfig.path("precision_reason").asText());
 
         Checkpoint best = Checkpoint.read(dir.resolve("best.pt"));
         Checkpoint last = Checkpoint.read(dir.resolve("last.pt"));
+        assertEquals("fp32", last.meta().path("training").path("precision").asText());
         assertEquals(0.0625, ModelInfo.of(last).spec().width());
         assertEquals(r.bestEpoch(), best.meta().path("training").path("epochs_done").asInt());
         assertTrue(last.tensors().containsKey("optim.prep.conv.weight.momentum_buffer"));
