@@ -46,6 +46,8 @@ public final class PrecisionProbe {
 
     private static ProbeCache.Speeds measure(double width, int batch, boolean channelsLast) {
         Natives.load();
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+                / Runtime.getRuntime().availableProcessors();
         try (CustomResNet model = new CustomResNet(ModelSpec.cifar10(width)); PointerScope scope = new PointerScope()) {
             Tensor x = torch.randn(batch, 3, 32, 32); // (N, 3, 32, 32)
             if (channelsLast) {
@@ -64,7 +66,7 @@ public final class PrecisionProbe {
                     bf16 = Math.max(bf16, b);
                 }
             }
-            return new ProbeCache.Speeds(fp32, bf16);
+            return new ProbeCache.Speeds(fp32, bf16, load);
         }
     }
 

@@ -14,11 +14,15 @@ import java.util.function.Supplier;
 /**
  * Probe results kept per machine in one JSON file ({@code ~/.cache/superconv/precision-probe.json}),
  * keyed by everything the measurement depends on, so the probe runs once per machine and shape.
- * An unreadable file counts as empty and is rewritten.
+ * An unreadable file counts as empty and is rewritten. A measurement taken while other work shared
+ * the cores is used once and not cached: it would decide every later run.
  */
 record ProbeCache(Path file) {
-    /** The two speeds, img/s. */
-    record Speeds(double fp32, double bf16) {}
+    /** One-minute load average per logical CPU above which a measurement is not cached. */
+    static final double BUSY_LOAD_PER_CPU = 1.0;
+
+    /** The two speeds (img/s) and the load per logical CPU when the measurement began. */
+    record Speeds(double fp32, double bf16, double loadPerCpu) {}
 
     ProbeResult lookupOrMeasure(String key, String shape, Supplier<Speeds> measure) {
         ObjectNode all = read();
@@ -28,9 +32,13 @@ record ProbeCache(Path file) {
                     "cached " + hit.path("measured_at").asText("?") + " in " + file);
         }
         Speeds s = measure.get();
+        if (s.loadPerCpu() > BUSY_LOAD_PER_CPU) {
+            return new ProbeResult(s.fp32(), s.bf16(), shape, String.format(java.util.Locale.ROOT,
+                    "measured now on a busy machine (load %.1f per CPU), not cached", s.loadPerCpu()));
+        }
         ObjectNode entry = all.putObject(key);
         entry.put("fp32_img_s", s.fp32()).put("bf16_img_s", s.bf16())
-                .put("measured_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                .put("load_per_cpu", s.loadPerCpu()).put("measured_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             AtomicFiles.writeString(file, all.toPrettyString() + "\n");

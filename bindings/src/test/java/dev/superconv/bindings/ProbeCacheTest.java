@@ -17,7 +17,7 @@ class ProbeCacheTest {
 
     private ProbeCache.Speeds measure() {
         measured.incrementAndGet();
-        return new ProbeCache.Speeds(106, 70);
+        return new ProbeCache.Speeds(106, 70, 0.4);
     }
 
     @Test
@@ -36,6 +36,21 @@ class ProbeCacheTest {
 
         cache.lookupOrMeasure("cpu A | width 0.5", "width 0.5", this::measure);
         assertEquals(2, measured.get(), "another shape is another key");
+    }
+
+    @Test
+    void aMeasurementOnABusyMachineIsUsedButNotCached() {
+        ProbeCache cache = new ProbeCache(dir.resolve("precision-probe.json"));
+        java.util.function.Supplier<ProbeCache.Speeds> busy = () -> {
+            measured.incrementAndGet();
+            return new ProbeCache.Speeds(15, 16, 7.8);
+        };
+        ProbeResult r = cache.lookupOrMeasure("k", "s", busy);
+        assertEquals(16, r.bf16ImagesPerSecond());
+        assertEquals("measured now on a busy machine (load 7.8 per CPU), not cached", r.provenance());
+        cache.lookupOrMeasure("k", "s", busy);
+        assertEquals(2, measured.get(), "measured again: nothing was cached");
+        assertTrue(!Files.exists(dir.resolve("precision-probe.json")));
     }
 
     @Test
