@@ -121,6 +121,36 @@ class TrainerTest {
     }
 
     @Test
+    void autoResumesInThePrecisionTheRunBeganIn() {
+        TrainConfig.Builder b = SyntheticData.tiny();
+        b.precision = PrecisionMode.AUTO;
+        b.epochs = 2;
+        TrainConfig config = b.build();
+        Path run = dir.resolve("auto");
+        assertThrows(RuntimeException.class, () -> Trainer.train(config, TRAIN, TEST, run, false, new Trainer.Listener() {
+            @Override
+            public void epochEnd(EpochMetrics m) {
+                throw new RuntimeException("simulated crash after epoch " + m.epoch());
+            }
+        }));
+        // as if the run had begun on a machine where auto decided the other way
+        Checkpoint last = Checkpoint.read(run.resolve("last.pt"));
+        String began = last.meta().path("training").path("precision").asText();
+        String other = began.equals("fp32") ? "bf16" : "fp32";
+        ((com.fasterxml.jackson.databind.node.ObjectNode) last.meta().get("training")).put("precision", other);
+        last.write(run.resolve("last.pt"));
+        List<String> log = new ArrayList<>();
+        Trainer.train(config, TRAIN, TEST, run, true, new Trainer.Listener() {
+            @Override
+            public void message(String line) {
+                log.add(line);
+            }
+        });
+        assertTrue(log.contains("precision: " + other + " as the run began (resume)"), log.toString());
+        assertEquals(other, Checkpoint.read(run.resolve("last.pt")).meta().path("training").path("precision").asText());
+    }
+
+    @Test
     void stopRequestedMidEpochSavesThePositionAndResumesExactly() {
         TrainConfig config = SyntheticData.tiny().build(); // 16 steps per epoch
         Path straight = dir.resolve("straight");
