@@ -198,7 +198,7 @@ final class TrainSession implements AutoCloseable {
         }
         Precision original = Precision.parse(saved.asText());
         if (original != precision.precision()) {
-            precision = new PrecisionDecision(original, "auto: kept from " + "last.pt on resume (this machine now decides "
+            precision = new PrecisionDecision(original, "auto: kept from last.pt on resume (this machine now decides "
                     + precision.precision().flag() + ": " + precision.reason() + ")");
             log.accept("precision: " + original.flag() + " as the run began (resume)");
         }
