@@ -23,7 +23,7 @@ public record BenchReport(BenchConfig config, String data, List<Figure> figures,
     /** The Markdown table and machine block that go into the README. */
     public String markdown(String command) {
         StringBuilder b = new StringBuilder();
-        b.append("| Figure | Median | Min–max | Unit | Target |\n");
+        b.append("| Figure | Median | Min–max | Unit | Target or external reference |\n");
         b.append("|---|---:|---:|---|---|\n");
         for (Figure f : figures) {
             String verdict = switch (f.verdict()) {
@@ -31,8 +31,9 @@ public record BenchReport(BenchConfig config, String data, List<Figure> figures,
                 case MISSED -> " ✗ missed";
                 case NONE -> "";
             };
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s–%s | %s | %s%s |%n", f.name(), number(f.stats().median()),
-                    number(f.stats().min()), number(f.stats().max()), f.unit(), f.target(), verdict));
+            String last = f.reference().isEmpty() ? f.target() + verdict : f.reference();
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s–%s | %s | %s |%n", f.name(), number(f.stats().median()),
+                    number(f.stats().min()), number(f.stats().max()), f.unit(), last));
         }
         b.append('\n');
         for (Map.Entry<String, String> e : machine.rows().entrySet()) {
@@ -61,7 +62,7 @@ public record BenchReport(BenchConfig config, String data, List<Figure> figures,
             ObjectNode j = all.putObject(f.key());
             j.put("name", f.name()).put("unit", f.unit());
             j.put("median", f.stats().median()).put("min", f.stats().min()).put("max", f.stats().max()).put("runs", f.stats().runs());
-            j.put("target", f.target()).put("verdict", f.verdict().name().toLowerCase(Locale.ROOT));
+            j.put("target", f.target()).put("verdict", f.verdict().name().toLowerCase(Locale.ROOT)).put("reference", f.reference());
         }
         return o;
     }

@@ -9,8 +9,9 @@ package dev.superconv.bench;
  * @param stats     median and range over the repeated runs
  * @param target    the issue's target in words, or "" where it gives none
  * @param verdict   {@link Verdict#NONE} where there is no target
+ * @param reference a figure from elsewhere to read this one against, in words (never a verdict), or ""
  */
-public record Figure(String key, String name, String unit, Stats stats, String target, Verdict verdict) {
+public record Figure(String key, String name, String unit, Stats stats, String target, Verdict verdict, String reference) {
     public enum Verdict {
         MET, MISSED, NONE;
 
@@ -20,11 +21,16 @@ public record Figure(String key, String name, String unit, Stats stats, String t
     }
 
     public static Figure plain(String key, String name, String unit, Stats stats) {
-        return new Figure(key, name, unit, stats, "", Verdict.NONE);
+        return new Figure(key, name, unit, stats, "", Verdict.NONE, "");
     }
 
     /** A figure whose median must reach {@code atLeast}. */
     public static Figure atLeast(String key, String name, String unit, Stats stats, double atLeast, String target) {
-        return new Figure(key, name, unit, stats, target, Verdict.of(stats.median() >= atLeast));
+        return new Figure(key, name, unit, stats, target, Verdict.of(stats.median() >= atLeast), "");
+    }
+
+    /** A figure shown next to an external reference: measured another day, elsewhere, so no ✓/✗. */
+    public static Figure referenced(String key, String name, String unit, Stats stats, ExternalReference reference) {
+        return new Figure(key, name, unit, stats, "", Verdict.NONE, reference.describe());
     }
 }

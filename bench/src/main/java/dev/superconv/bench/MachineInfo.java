@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.Natives;
-import dev.superconv.bindings.Precision;
+import dev.superconv.bindings.CpuFeatures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,21 +19,24 @@ import org.bytedeco.pytorch.global.torch;
 /** What the figures were measured on, and how busy it was: the block printed under the table. */
 public record MachineInfo(String cpu, int logicalCpus, int physicalCores, double memoryGiB, boolean nativeBf16,
                           String jdk, String pytorchPresets, int torchThreads, String onnxRuntime,
-                          String startedUtc, double loadAtStart, double loadAtEnd) {
+                          String startedUtc, double loadAtStart, double loadAtEnd, HardwarePeak peak) {
     /** Load per logical CPU above which the figures are flagged as measured on a busy machine. */
     static final double BUSY_LOAD_PER_CPU = 0.5;
 
     /** Everything but the ONNX Runtime version and the final load, read now. */
     static MachineInfo atStart() {
         Natives.load();
-        return new MachineInfo(cpuModel(), Runtime.getRuntime().availableProcessors(), DeviceChoice.physicalCores(), readMemoryGiB(),
-                Precision.cpuHasNativeBf16(), System.getProperty("java.vm.name") + " " + Runtime.version(), readPytorchPresets(),
-                torch.get_num_threads(), "unknown", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), loadAverage(), -1);
+        CpuFeatures features = CpuFeatures.read();
+        int cores = DeviceChoice.physicalCores();
+        return new MachineInfo(features.model(), Runtime.getRuntime().availableProcessors(), cores, readMemoryGiB(),
+                features.nativeBf16(), System.getProperty("java.vm.name") + " " + Runtime.version(), readPytorchPresets(),
+                torch.get_num_threads(), "unknown", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), loadAverage(), -1,
+                HardwarePeak.of(features, cores));
     }
 
     MachineInfo finished(String ortVersion) {
         return new MachineInfo(cpu, logicalCpus, physicalCores, memoryGiB, nativeBf16, jdk, pytorchPresets, torchThreads,
-                ortVersion, startedUtc, loadAtStart, loadAverage());
+                ortVersion, startedUtc, loadAtStart, loadAverage(), peak);
     }
 
     /** Why the figures may be low: a machine busy at the start or end of the run. */
@@ -54,6 +57,8 @@ public record MachineInfo(String cpu, int logicalCpus, int physicalCores, double
         m.put("Memory", String.format(Locale.ROOT, "%.1f GiB", memoryGiB));
         m.put("JDK", jdk);
         m.put("Libraries", "pytorch presets " + pytorchPresets + ", ONNX Runtime " + onnxRuntime);
+        m.put("Hardware peak", peak.known() ? "fp32 " + peak.describeFp32() + "; bf16 " + peak.describeBf16()
+                : "unknown (no clock in /proc/cpuinfo): no MFU rows");
         m.put("Date", startedUtc);
         m.put("Load average", String.format(Locale.ROOT, "%.2f at start, %.2f at end", loadAtStart, loadAtEnd));
         return m;
@@ -64,20 +69,12 @@ public record MachineInfo(String cpu, int logicalCpus, int physicalCores, double
         o.put("cpu", cpu).put("logical_cpus", logicalCpus).put("physical_cores", physicalCores).put("memory_gib", memoryGiB);
         o.put("native_bf16", nativeBf16).put("jdk", jdk).put("pytorch_presets", pytorchPresets).put("torch_threads", torchThreads);
         o.put("onnxruntime", onnxRuntime).put("date", startedUtc).put("load_start", loadAtStart).put("load_end", loadAtEnd);
+        ObjectNode p = o.putObject("hardware_peak");
+        p.put("known", peak.known()).put("cores", peak.cores()).put("fma_units_per_core", peak.fmaUnitsPerCore())
+                .put("fma_assumption", peak.fmaAssumption()).put("fp32_lanes", peak.fp32Lanes()).put("bf16_per_fp32", peak.bf16PerFp32())
+                .put("clock_ghz", peak.clockGHz()).put("clock_source", peak.clockSource())
+                .put("fp32_gflop_s", peak.fp32GflopS()).put("bf16_gflop_s", peak.bf16GflopS());
         return o;
-    }
-
-    static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (IOException e) {
-            return System.getProperty("os.arch");
-        }
-        return System.getProperty("os.arch");
     }
 
     static double readMemoryGiB() {

@@ -57,6 +57,7 @@ public final class LrFinder {
         Natives.load();
         DeviceChoice device = config.device().resolve();
         torch.set_num_threads(config.resolvedThreads());
+        Precision precision = PrecisionPolicy.forRun(config, device, config.batchSize()).precision(); // before the seed: the probe draws random tensors
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }
@@ -72,7 +73,7 @@ public final class LrFinder {
                 model.toChannelsLast();
             }
             model.to(device.device(), false);
-            return run(model, source, settings, config.precision(), device, config.weightDecay(), config.labelSmoothing());
+            return run(model, source, settings, precision, device, config.weightDecay(), config.labelSmoothing());
         }
     }
 

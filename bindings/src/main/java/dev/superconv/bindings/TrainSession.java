@@ -51,6 +51,8 @@ final class TrainSession implements AutoCloseable {
     final CustomResNet model;
     final NesterovSgd optimizer;
     final DistributedConfig dist;
+    /** What the forward pass computes in; a resumed or distributed run adopts the original or rank 0's decision in {@link #open}. */
+    PrecisionDecision precision;
     /** The process group of a distributed run, joined after the model is built or restored; null in a single process. */
     private DataParallel dataParallel;
     int startEpoch;
@@ -73,7 +75,9 @@ final class TrainSession implements AutoCloseable {
         log.accept(resolvedDevice == DeviceChoice.CPU
                 ? "device: cpu, " + threads + " threads" + (config.device() == DeviceChoice.AUTO ? " (no CUDA device found)" : "")
                 : "device: cuda");
-        if (config.precision() == Precision.BF16 && resolvedDevice == DeviceChoice.CPU && !Precision.cpuHasNativeBf16()) {
+        precision = PrecisionPolicy.forRun(config, resolvedDevice, config.batchSize() / Math.max(1, dist.worldSize()));
+        log.accept("precision: " + precision.precision().flag() + " (" + precision.reason() + ")");
+        if (precision.precision() == Precision.BF16 && resolvedDevice == DeviceChoice.CPU && !Precision.cpuHasNativeBf16()) {
             log.accept("note: this CPU has no native bf16 (AVX512_BF16/AMX); bf16 autocast is emulated here and slower than fp32");
         }
         ModelSpec spec = config.modelSpec(train.classes().size());
@@ -133,6 +137,7 @@ final class TrainSession implements AutoCloseable {
                         + " via " + dist.rendezvous().describe() + ", " + config.batchSize() / dist.worldSize() + " images per rank and step");
                 s.dataParallel = DataParallel.join(dist, s.model); // rank 0's weights (fresh or resumed) on every rank
                 s.restoreRankStatistics();
+                s.adoptRankZeroPrecision(log);
             }
             return s;
         } catch (RuntimeException e) {
@@ -149,6 +154,7 @@ final class TrainSession implements AutoCloseable {
         o.put("steps_per_epoch", trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
         o.put("resolved_device", resolvedDevice.flag()).put("resolved_threads", config.resolvedThreads());
+        o.put("resolved_precision", precision.precision().flag()).put("precision_reason", precision.reason());
         if (dist.distributed()) {
             o.put("world_size", dist.worldSize()).put("batch_per_rank", config.batchSize() / dist.worldSize());
         }
@@ -180,6 +186,7 @@ final class TrainSession implements AutoCloseable {
         if (!changed.isEmpty()) {
             throw new BadInputException("--resume with other settings than " + files.last() + " (" + String.join(", ", changed) + ")");
         }
+        adoptSavedPrecision(training.path("precision"), log);
         model.importState(ck);
         optimizer.importMomentumBuffers(ck);
         startEpoch = training.path("epochs_done").asInt();
@@ -211,6 +218,32 @@ final class TrainSession implements AutoCloseable {
                 + (resumedProgress.steps > 0 ? " and " + resumedProgress.steps + " steps of epoch " + (startEpoch + 1) : ""));
     }
 
+    /** --precision auto on resume: the precision the run started in (a new probe could decide otherwise and break the continuation). */
+    private void adoptSavedPrecision(JsonNode saved, Consumer<String> log) {
+        if (config.precision() != PrecisionMode.AUTO || !saved.isTextual()) {
+            return;
+        }
+        Precision original = Precision.parse(saved.asText());
+        if (original != precision.precision()) {
+            precision = new PrecisionDecision(original, "auto: kept from last.pt on resume (this machine now decides "
+                    + precision.precision().flag() + ": " + precision.reason() + ")");
+            log.accept("precision: " + original.flag() + " as the run began (resume)");
+        }
+    }
+
+    /** --precision auto in a distributed run: every rank computes in rank 0's precision (each rank's probe saw a different load). */
+    private void adoptRankZeroPrecision(Consumer<String> log) {
+        if (config.precision() != PrecisionMode.AUTO) {
+            return;
+        }
+        boolean bf16 = sumOverRanks(dist.primary() && precision.precision() == Precision.BF16 ? 1 : 0)[0] > 0;
+        Precision rankZero = bf16 ? Precision.BF16 : Precision.FP32;
+        if (rankZero != precision.precision()) {
+            precision = new PrecisionDecision(rankZero, "auto: rank 0's decision (this rank decided " + precision.precision().flag() + ")");
+            log.accept("precision: " + rankZero.flag() + " as rank 0 decided");
+        }
+    }
+
     /** best.pt: the model, its description and the training position; no optimizer state. */
     Checkpoint modelCheckpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar) {
         ObjectNode meta = Checkpoint.newMeta();
@@ -219,6 +252,7 @@ final class TrainSession implements AutoCloseable {
         training.put("epochs_done", epochsDone).put("global_step", globalStep);
         training.put("best_test_acc", best).put("best_epoch", bestEpochSoFar);
         training.set("config", config.toJson());
+        training.put("precision", precision.precision().flag());
         training.put("schedule", schedule.describe());
         ObjectNode rng = meta.putObject("rng");
         rng.put("seed", config.seed()).put("next_epoch", epochsDone);
@@ -325,10 +359,10 @@ final class TrainSession implements AutoCloseable {
      */
     Evaluator.Result evaluate() {
         if (dataParallel == null) {
-            return Evaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
+            return Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false);
         }
         dataParallel.averageBatchNormStatistics();
-        Evaluator.Result mine = Evaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
+        Evaluator.Result mine = Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false);
         double[] all = dataParallel.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
         return new Evaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
     }

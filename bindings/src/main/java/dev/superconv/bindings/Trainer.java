@@ -160,7 +160,7 @@ public final class Trainer {
                             s.optimizer.setMomentum(schedule.momentum(step));
                             TorchBatch b = TorchBatch.of(batch, s.device);
                             s.optimizer.zeroGrad();
-                            Tensor logits = Autocast.forward(s.model, b.images(), config.precision(), s.resolvedDevice).to(torch.ScalarType.Float); // (N, classes)
+                            Tensor logits = Autocast.forward(s.model, b.images(), s.precision.precision(), s.resolvedDevice).to(torch.ScalarType.Float); // (N, classes)
                             Tensor loss = torch.cross_entropy(logits, b.labels(), lossOptions); // scalar, mean over the batch
                             double lossValue = loss.item_double();
                             // One all-reduce per step carries the loss (mean over all ranks) and any rank's stop request,

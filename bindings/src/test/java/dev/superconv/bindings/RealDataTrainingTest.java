@@ -30,7 +30,7 @@ class RealDataTrainingTest {
         b.pctStart = 0.25;
         b.limitTrain = 5_000;
         b.limitTest = 2_000;
-        b.precision = Precision.FP32;
+        b.precision = PrecisionMode.FP32;
         b.device = DeviceChoice.CPU;
         b.threads = 1; // see SyntheticData.tiny(): one thread is far faster on an oversubscribed machine
         Trainer.Result r = Trainer.train(b.build(), train, test, dir, false, new Trainer.Listener() {

@@ -46,7 +46,7 @@ public final class SyntheticData {
         b.maxLr = 0.4;
         b.pctStart = 0.3;
         b.device = DeviceChoice.CPU;
-        b.precision = Precision.FP32;
+        b.precision = PrecisionMode.FP32;
         b.threads = 1;
         return b;
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
@@ -57,9 +59,13 @@ class TrainerTest {
         assertEquals(h, MetricsLog.read(dir.resolve("metrics.jsonl")));
         assertTrue(log.contains("Test Accuracy has increased. Saving the model"), log.toString());
         assertTrue(Files.readString(dir.resolve("config.json")).contains("\"max_lr\" : 0.4"));
+        JsonNode runConfig = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        assertEquals("fp32", runConfig.path("resolved_precision").asText());
+        assertEquals("--precision fp32", runConfig.path("precision_reason").asText());
 
         Checkpoint best = Checkpoint.read(dir.resolve("best.pt"));
         Checkpoint last = Checkpoint.read(dir.resolve("last.pt"));
+        assertEquals("fp32", last.meta().path("training").path("precision").asText());
         assertEquals(0.0625, ModelInfo.of(last).spec().width());
         assertEquals(r.bestEpoch(), best.meta().path("training").path("epochs_done").asInt());
         assertTrue(last.tensors().containsKey("optim.prep.conv.weight.momentum_buffer"));
@@ -112,6 +118,36 @@ class TrainerTest {
         }
         assertEquals(MetricsLog.read(straight.resolve("metrics.jsonl")).stream().map(EpochMetrics::testAcc).toList(),
                 MetricsLog.read(interrupted.resolve("metrics.jsonl")).stream().map(EpochMetrics::testAcc).toList());
+    }
+
+    @Test
+    void autoResumesInThePrecisionTheRunBeganIn() {
+        TrainConfig.Builder b = SyntheticData.tiny();
+        b.precision = PrecisionMode.AUTO;
+        b.epochs = 2;
+        TrainConfig config = b.build();
+        Path run = dir.resolve("auto");
+        assertThrows(RuntimeException.class, () -> Trainer.train(config, TRAIN, TEST, run, false, new Trainer.Listener() {
+            @Override
+            public void epochEnd(EpochMetrics m) {
+                throw new RuntimeException("simulated crash after epoch " + m.epoch());
+            }
+        }));
+        // as if the run had begun on a machine where auto decided the other way
+        Checkpoint last = Checkpoint.read(run.resolve("last.pt"));
+        String began = last.meta().path("training").path("precision").asText();
+        String other = began.equals("fp32") ? "bf16" : "fp32";
+        ((com.fasterxml.jackson.databind.node.ObjectNode) last.meta().get("training")).put("precision", other);
+        last.write(run.resolve("last.pt"));
+        List<String> log = new ArrayList<>();
+        Trainer.train(config, TRAIN, TEST, run, true, new Trainer.Listener() {
+            @Override
+            public void message(String line) {
+                log.add(line);
+            }
+        });
+        assertTrue(log.contains("precision: " + other + " as the run began (resume)"), log.toString());
+        assertEquals(other, Checkpoint.read(run.resolve("last.pt")).meta().path("training").path("precision").asText());
     }
 
     @Test

@@ -15,8 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv bench}: the end-to-end speed figures as the README's Markdown table (or JSON). */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Measure the end-to-end speed figures (augmentation, normalisation vs memcpy, libtorch train/eval, "
-        + "ONNX Runtime eval, matmul peak, MFU) and print them as a Markdown table with machine info.")
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
+        description = "Measure the end-to-end speed figures (augmentation, normalisation vs memcpy in bytes moved, "
+        + "libtorch train/eval, ONNX Runtime eval, matmul rate, MFU against the CPU's hardware peak) and print them as a Markdown "
+        + "table with machine info. Python PyTorch figures appear as dated external references, not as targets.")
 public final class BenchCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Spec CommandSpec spec;

@@ -1,7 +1,7 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.DeviceChoice;
-import dev.superconv.bindings.Precision;
+import dev.superconv.bindings.PrecisionMode;
 import dev.superconv.bindings.TrainConfig;
 import picocli.CommandLine.Option;
 
@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
  */
 public final class ModelOptions {
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "s11",
-            description = "s11 (the seed: one-cycle, 24 epochs, batch 512), dawn (Page's DAWNBench recipe), "
-                    + "quick (width 0.5, 10k images, 3 epochs, bf16). Default: ${DEFAULT-VALUE}.")
+            description = "s11 (the seed: ResNet-9 width 1, logit scale 1, one-cycle max LR 0.4, pct 5/24, linear, 24 epochs, "
+                    + "batch 512), dawn (Page's DAWNBench recipe: logit scale 0.125, LR 0 -> 0.4 at epoch 5 -> 0 at 24, "
+                    + "momentum 0.9, label smoothing 0.2), quick (s11 at width 0.5, logit scale 0.125, 10k images, "
+                    + "3 epochs, batch 256, pct 0.25). All: Nesterov SGD, weight decay 5e-4, Cutout 8. Default: ${DEFAULT-VALUE}.")
     public String preset;
 
     @Option(names = "--width", paramLabel = "W", description = "Channel multiplier (1 = 6.57 M parameters; 0.25, 0.5 for CPU).")
@@ -31,7 +33,10 @@ public final class ModelOptions {
     @Option(names = "--limit-test", paramLabel = "N", description = "Use a fixed subset of N test images (0 = all).")
     public Integer limitTest;
 
-    @Option(names = "--precision", paramLabel = "P", description = "fp32 or bf16 (autocast; fp32 master weights).")
+    @Option(names = "--precision", paramLabel = "P", description = "auto, fp32 or bf16 (autocast; fp32 master weights). auto (default): bf16 with AMX; "
+            + "fp32 without native bf16; with AVX512_BF16 alone whichever a few-second probe measures faster (cached in "
+            + "~/.cache/superconv/precision-probe.json); on CUDA bf16 where the CPU reports native bf16 (not probed). "
+            + "config.json records the choice and why.")
     public String precision;
 
     @Option(names = "--channels-last", negatable = true, description = "NHWC batches and weights (default on: faster on CPU).")
@@ -71,7 +76,7 @@ public final class ModelOptions {
             b.limitTest = limitTest;
         }
         if (precision != null) {
-            b.precision = Precision.parse(precision);
+            b.precision = PrecisionMode.parse(precision);
         }
         if (channelsLast != null) {
             b.channelsLast = channelsLast;

@@ -116,6 +116,21 @@ class DistributedTrainCommandTest {
     }
 
     @Test
+    void autoPrecisionIsRankZerosDecisionOnEveryRank() throws Exception {
+        Path data = imageFolder();
+        Path dist = tmp.resolve("auto");
+        List<String> a = new java.util.ArrayList<>(List.of(args("train", "--nproc", "2", "--data", data.toString(), "--out", dist.toString())));
+        a.set(a.indexOf("--precision") + 1, "auto");
+        CliRunner.Result r = CliRunner.run(a.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.toString()); // one more all-reduce at the start; the weights check at the end still passes
+        JsonNode config = new ObjectMapper().readTree(dist.resolve("config.json").toFile());
+        assertEquals("auto", config.path("train").path("precision").asText());
+        assertEquals(config.path("resolved_precision").asText(),
+                Checkpoint.read(dist.resolve("last.pt")).meta().path("training").path("precision").asText());
+        assertTrue(config.path("precision_reason").asText().startsWith("auto: "), config.toString());
+    }
+
+    @Test
     void batchNotDivisibleByTheWorldSizeIsRefused() throws Exception {
         Path data = imageFolder();
         Path run = tmp.resolve("odd");

@@ -1,7 +1,7 @@
 package dev.superconv.bindings.reliability;
 
 import dev.superconv.bindings.DeviceChoice;
-import dev.superconv.bindings.Precision;
+import dev.superconv.bindings.PrecisionMode;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.core.data.Dataset;
 import java.io.IOException;
@@ -38,7 +38,7 @@ final class TinyRuns {
         b.batchSize = 16;
         b.maxLr = 0.2;
         b.device = DeviceChoice.CPU;
-        b.precision = Precision.FP32;
+        b.precision = PrecisionMode.FP32;
         b.threads = 1;
         return b;
     }
