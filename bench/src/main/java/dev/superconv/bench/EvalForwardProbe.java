@@ -1,6 +1,6 @@
 package dev.superconv.bench;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.Evaluator;
 import dev.superconv.bindings.Natives;
@@ -23,14 +23,14 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class EvalForwardProbe implements AutoCloseable {
     private final Precision precision;
-    private final CustomResNet model;
+    private final LayerNet model;
     private final AugmentedBatchSource source;
 
     public EvalForwardProbe(double width, Precision precision, Dataset data, int batch) {
         Natives.load();
         this.precision = precision;
         torch.manual_seed(2);
-        model = new CustomResNet(new ModelSpec(width, ModelSpec.cifar10(width).logitScale(), data.classes().size()));
+        model = LayerNet.customResNet(new ModelSpec(width, ModelSpec.cifar10(width).logitScale(), data.classes().size()));
         model.toChannelsLast();
         model.eval();
         AugmentConfig config = AugmentConfig.defaults().withBatchSize(Math.min(batch, data.size())).withLayout(Layout.NHWC).withThreads(1);

@@ -3,7 +3,7 @@ package dev.superconv.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.Natives;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
@@ -66,7 +66,7 @@ public final class OrtEvalProbe implements AutoCloseable {
         Natives.load();
         ModelSpec spec = new ModelSpec(width, ModelSpec.cifar10(width).logitScale(), classes.size());
         torch.manual_seed(4);
-        try (CustomResNet net = new CustomResNet(spec)) {
+        try (LayerNet net = LayerNet.customResNet(spec)) {
             ObjectNode meta = Checkpoint.newMeta();
             new ModelInfo(spec, classes, ModelInfo.CIFAR10_MEAN, ModelInfo.CIFAR10_STD).writeTo(meta);
             Checkpoint checkpoint = new Checkpoint(meta, net.exportState());

@@ -1,6 +1,6 @@
 package dev.superconv.bench;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.Precision;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -10,7 +10,7 @@ final class TorchForward {
     private TorchForward() {}
 
     /** bf16: autocast around the forward (fp32 weights kept), its weight cache cleared after. */
-    static Tensor forward(CustomResNet model, Tensor images, Precision precision) {
+    static Tensor forward(LayerNet model, Tensor images, Precision precision) {
         if (precision == Precision.FP32) {
             return model.forward(images);
         }

@@ -1,6 +1,6 @@
 package dev.superconv.bench;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.Natives;
 import dev.superconv.bindings.NesterovSgd;
 import dev.superconv.bindings.Precision;
@@ -22,7 +22,7 @@ public final class TrainStepProbe implements AutoCloseable {
 
     private final Precision precision;
     private final int batch;
-    private final CustomResNet model;
+    private final LayerNet model;
     private final NesterovSgd optimizer;
     private final Tensor images;
     private final Tensor labels;
@@ -33,7 +33,7 @@ public final class TrainStepProbe implements AutoCloseable {
         this.precision = precision;
         this.batch = batch;
         torch.manual_seed(1);
-        model = new CustomResNet(ModelSpec.cifar10(width));
+        model = LayerNet.customResNet(ModelSpec.cifar10(width));
         Tensor x = torch.randn(batch, 3, 32, 32); // (N, 3, 32, 32)
         if (channelsLast) {
             model.toChannelsLast();

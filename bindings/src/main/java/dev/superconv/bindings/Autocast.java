@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.global.torch;
 final class Autocast {
     private Autocast() {}
 
-    static Tensor forward(CustomResNet model, Tensor images, Precision precision, DeviceChoice device) {
+    static Tensor forward(LayerNet model, Tensor images, Precision precision, DeviceChoice device) {
         if (precision == Precision.FP32) {
             return model.forward(images);
         }

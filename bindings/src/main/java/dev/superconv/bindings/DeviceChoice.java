@@ -15,6 +15,11 @@ public enum DeviceChoice {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The recipe's device. */
+    public static DeviceChoice of(dev.superconv.core.recipe.RuntimeConfig.DeviceKind kind) {
+        return valueOf(kind.name());
+    }
+
     public static DeviceChoice parse(String text) {
         for (DeviceChoice d : values()) {
             if (d.flag().equalsIgnoreCase(text.strip())) {

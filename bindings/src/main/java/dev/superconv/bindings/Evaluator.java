@@ -9,6 +9,7 @@ import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.model.Tta;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -46,7 +47,7 @@ public final class Evaluator {
         ModelInfo info = ModelInfo.of(checkpoint);
         DeviceChoice resolved = device.resolve();
         AugmentConfig batches = AugmentConfig.defaults().withBatchSize(DEFAULT_BATCH).withLayout(Layout.NHWC).withThreads(1);
-        try (CustomResNet model = new CustomResNet(info.spec());
+        try (LayerNet model = LayerNet.of(info);
                 BatchSource source = AugmentPreset.EVAL.source(data, batches, new Normalize(info.mean(), info.std()))) {
             model.importState(checkpoint);
             model.toChannelsLast();
@@ -56,8 +57,13 @@ public final class Evaluator {
     }
 
     /** Evaluates {@code model} on every batch of one epoch of {@code source} (which must not shuffle). */
-    public static Result evaluate(CustomResNet model, BatchSource source, Precision precision, DeviceChoice device, boolean keepPredictions) {
-        int classes = model.spec().numClasses();
+    public static Result evaluate(LayerNet model, BatchSource source, Precision precision, DeviceChoice device, boolean keepPredictions) {
+        return evaluate(model, source, precision, device, keepPredictions, Tta.NONE);
+    }
+
+    /** As {@link #evaluate(LayerNet, BatchSource, Precision, DeviceChoice, boolean)}, with the logits under test-time augmentation {@code tta}. */
+    public static Result evaluate(LayerNet model, BatchSource source, Precision precision, DeviceChoice device, boolean keepPredictions, Tta tta) {
+        int classes = model.numClasses();
         int total = source.imagesPerEpoch();
         int[] predictions = keepPredictions ? new int[total] : new int[0];
         float[] probabilities = keepPredictions ? new float[total * classes] : new float[0];
@@ -72,7 +78,7 @@ public final class Evaluator {
             while (epoch.hasNext()) {
                 try (Batch batch = epoch.next(); PointerScope scope = new PointerScope()) {
                     TorchBatch b = TorchBatch.of(batch, dev);
-                    Tensor logits = Autocast.forward(model, b.images(), precision, device).to(torch.ScalarType.Float); // (N, classes)
+                    Tensor logits = TtaForward.logits(x -> Autocast.forward(model, x, precision, device).to(torch.ScalarType.Float), b.images(), tta); // (N, classes)
                     lossSum += torch.cross_entropy(logits, b.labels(), new CrossEntropyLossOptions()).item_double() * batch.size();
                     Tensor predicted = logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false); // (N)
                     correct += predicted.eq(b.labels()).sum().item_long();

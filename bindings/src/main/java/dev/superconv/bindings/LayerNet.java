@@ -65,8 +65,28 @@ public final class LayerNet extends Module {
         checkNamesMatch();
     }
 
+    /** The Custom ResNet of {@code spec}: ReLU and PyTorch's BatchNorm, as the seed and Page train it. */
+    public static LayerNet customResNet(ModelSpec spec) {
+        return new LayerNet(Architecture.customResNet(spec, Layer.Function.RELU), BatchNormSettings.PYTORCH);
+    }
+
+    /** The net a checkpoint's {@link dev.superconv.core.model.ModelInfo} describes. */
+    public static LayerNet of(dev.superconv.core.model.ModelInfo info) {
+        return new LayerNet(info.architecture(), info.model().batchNorm());
+    }
+
     public Architecture architecture() {
         return architecture;
+    }
+
+    /** Logits per image: the last linear layer's outputs. */
+    public int numClasses() {
+        return (int) architecture.stateTensors().getLast().shape()[0];
+    }
+
+    /** Every parameter (trainable or frozen) in state order: the names a checkpoint's optimizer state uses. */
+    public List<String> parameterNames() {
+        return architecture.stateTensors().stream().filter(t -> t.kind() == ModelSpec.Kind.PARAMETER).map(ModelSpec.TensorSpec::name).toList();
     }
 
     /** Images (N, 3, H, W) float32, normalised (NCHW or channels-last strides) → logits (N, classes). */
@@ -125,6 +145,39 @@ public final class LayerNet extends Module {
             state().forEach((name, t) -> out.put(name, Tensors.toArray(t)));
         }
         return out;
+    }
+
+    /**
+     * The trainable parameters as the optimizer's groups: everything else first, then the
+     * BatchNorm biases (airbench trains them at a higher LR). Frozen ones (a fitted whitening conv,
+     * a BN scale held at 1) are in neither. Handles of their own: valid after this call.
+     */
+    public List<NesterovSgd.ParamGroup> parameterGroups() {
+        Set<String> biases = new java.util.HashSet<>();
+        architecture.batchNormNames().forEach(n -> biases.add(n + ".bias"));
+        List<String> otherNames = new ArrayList<>(), biasNames = new ArrayList<>();
+        TensorVector other = new TensorVector(), bias = new TensorVector();
+        Map<String, Tensor> state = state();
+        for (String name : parameterNames()) {
+            Tensor p = state.get(name);
+            if (!p.requires_grad()) {
+                continue;
+            }
+            boolean isBias = biases.contains(name);
+            (isBias ? biasNames : otherNames).add(name);
+            (isBias ? bias : other).push_back(p);
+        }
+        List<NesterovSgd.ParamGroup> groups = new ArrayList<>();
+        groups.add(new NesterovSgd.ParamGroup(otherNames, other));
+        if (!biasNames.isEmpty()) {
+            groups.add(new NesterovSgd.ParamGroup(biasNames, bias));
+        }
+        return groups;
+    }
+
+    /** Loads weights and BN statistics from a checkpoint; a missing tensor or another shape is bad input. */
+    public void importState(Checkpoint checkpoint) {
+        importState(checkpoint.tensors());
     }
 
     /** Loads every state tensor from {@code source}; a missing tensor or another shape is bad input. */

@@ -4,19 +4,22 @@ import dev.superconv.core.BadInputException;
 import dev.superconv.core.augment.AugmentConfig;
 import dev.superconv.core.augment.Batch;
 import dev.superconv.core.augment.BatchSource;
-import dev.superconv.core.augment.CutoutMode;
+import dev.superconv.core.augment.Augmentation;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
+import dev.superconv.core.augment.Transform;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrFinderRun;
 import dev.superconv.core.metrics.LrRange;
+import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.recipe.OptimizerConfig;
+import dev.superconv.core.recipe.TrainConfig;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.CrossEntropyLossOptions;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.StringTensorDictItem;
@@ -50,61 +53,53 @@ public final class LrFinder {
     private LrFinder() {}
 
     /**
-     * From a fresh model of {@code config} (width, seed, precision, device, threads, weight decay,
-     * label smoothing, batch size), trained on {@code train} with the seed's augmentation.
+     * From a fresh net of the recipe {@code config} (model, init, seed, precision, device, threads,
+     * optimizer units, weight decay, loss, batch size), trained on {@code train} with the recipe's
+     * augmentation. The LRs tried are in the recipe's units.
      */
     public static LrFinderResult run(TrainConfig config, Dataset train, Settings settings) {
         Natives.load();
-        DeviceChoice device = config.device().resolve();
-        torch.set_num_threads(config.resolvedThreads());
+        DeviceChoice device = DeviceChoice.of(config.runtime().device()).resolve();
+        torch.set_num_threads(TrainRuntime.threads(config.runtime()));
         Precision precision = PrecisionPolicy.forRun(config, device, config.batchSize()).precision(); // before the seed: the probe draws random tensors
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }
         Normalize normalize = Normalize.cifar10();
+        ModelInfo info = new ModelInfo(config.model(), train.classes(), normalize.mean(), normalize.std());
         AugmentConfig batches = AugmentConfig.defaults()
                 .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
-                .withLayout(config.channelsLast() ? Layout.NHWC : Layout.NCHW)
-                .withCutout(config.cutoutSize(), CutoutMode.INSIDE).withSeed(config.seed());
-        torch.manual_seed(config.seed());
-        try (CustomResNet model = new CustomResNet(config.modelSpec(train.classes().size()));
-                BatchSource source = Trainer.SEED_AUGMENTATION.create(train, batches, normalize)) {
-            if (config.channelsLast()) {
-                model.toChannelsLast();
-            }
-            model.to(device.device(), false);
-            return run(model, source, settings, precision, device, config.weightDecay(), config.labelSmoothing());
+                .withLayout(config.runtime().channelsLast() ? Layout.NHWC : Layout.NCHW).withSeed(config.seed());
+        List<Transform> steps = new ArrayList<>(config.augment().transforms());
+        steps.add(normalize);
+        try (LayerNet model = RecipeNet.build(config, info, train, normalize, device.device());
+                BatchSource source = Trainer.RECIPE_AUGMENTATION.create(train, new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH), batches)) {
+            return run(model, source, settings, precision, device, config.optimizer(), config.batchSize());
         }
     }
 
-    /** Range test on {@code model} (left as it was), batches drawn from {@code source} epoch after epoch. */
-    public static LrFinderResult run(CustomResNet model, BatchSource source, Settings settings, Precision precision,
+    /** Range test on {@code model} (left as it was) with plain per-step SGD units, batches drawn from {@code source} epoch after epoch. */
+    public static LrFinderResult run(LayerNet model, BatchSource source, Settings settings, Precision precision,
             DeviceChoice device, double weightDecay, double labelSmoothing) {
+        OptimizerConfig sgd = new OptimizerConfig(OptimizerConfig.Units.PER_STEP, weightDecay, 1, OptimizerConfig.LossReduction.MEAN,
+                labelSmoothing, new OptimizerConfig.NoEma());
+        return run(model, source, settings, precision, device, sgd, source.imagesPerEpoch() / Math.max(1, source.batchesPerEpoch()));
+    }
+
+    private static LrFinderResult run(LayerNet model, BatchSource source, Settings settings, Precision precision,
+            DeviceChoice device, OptimizerConfig recipe, int batchSize) {
         // The outer scope frees the snapshot copies and the optimizer's parameter list at the end.
         try (PointerScope outer = new PointerScope(); BatchCycle batches = new BatchCycle(source)) {
             Snapshot saved = Snapshot.of(model);
-            Map<String, Tensor> state = model.state();
-            TensorVector params = new TensorVector();
-            for (String name : model.parameterNames()) {
-                params.push_back(state.get(name));
-            }
-            CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
-            lossOptions.label_smoothing().put(labelSmoothing);
-            try (NesterovSgd optimizer = new NesterovSgd(params, model.parameterNames(), settings.range().startLr(), settings.momentum(), weightDecay)) {
+            try (NesterovSgd optimizer = new NesterovSgd(model.parameterGroups(), settings.range().startLr(), settings.momentum(), 0)) {
+                TrainStep step = new TrainStep(model, optimizer, recipe, precision, device, TrainStep.Ranks.SINGLE, batchSize);
                 model.train(true);
                 return LrFinderRun.run(settings.range(), settings.beta(), settings.divergeFactor(), (i, lr) -> {
                     try (Batch batch = batches.next(); PointerScope scope = new PointerScope()) {
-                        optimizer.setLr(lr);
-                        optimizer.zeroGrad();
-                        TorchBatch b = TorchBatch.of(batch, device.device());
-                        Tensor logits = Autocast.forward(model, b.images(), precision, device).to(torch.ScalarType.Float); // (N, classes)
-                        Tensor loss = torch.cross_entropy(logits, b.labels(), lossOptions); // scalar, batch mean
-                        double value = loss.item_double();
-                        if (Double.isFinite(value)) {
-                            loss.backward();
-                            optimizer.step();
-                        }
-                        return value;
+                        step.set(lr, settings.momentum());
+                        return step.run(TorchBatch.of(batch, device.device()), i, 0, false).loss();
+                    } catch (Trainer.DivergedException e) {
+                        return Double.NaN; // the step was not taken; the run ends here
                     }
                 });
             } finally {
@@ -147,7 +142,7 @@ public final class LrFinder {
      * handles on the model's own tensors; none depends on an enclosing PointerScope to stay valid.
      */
     record Snapshot(List<String> names, List<Tensor> values, List<Tensor> targets, List<Tensor> grads, boolean training) {
-        static Snapshot of(CustomResNet model) {
+        static Snapshot of(LayerNet model) {
             List<String> names = new ArrayList<>();
             List<Tensor> targets = new ArrayList<>();
             collect(model.named_parameters(), names, targets);
@@ -170,13 +165,13 @@ public final class LrFinder {
                 names.add(item.key().getString());
                 // value() points into the dict, which the GC may free once this method returns (then it
                 // reads whatever reuses that memory): new Tensor(...) is a handle of its own on the same
-                // storage, valid as long as the snapshot keeps it, as in CustomResNet.state().
+                // storage, valid as long as the snapshot keeps it, as in LayerNet.state().
                 tensors.add(new Tensor(item.value()));
             }
             Reference.reachabilityFence(dict);
         }
 
-        void restore(CustomResNet model) {
+        void restore(LayerNet model) {
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 for (int i = 0; i < targets.size(); i++) {
                     Tensor t = targets.get(i);

@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.io.AtomicFiles;
@@ -54,16 +55,13 @@ public final class LrSweep {
     /** As above, recording {@code dataSpec} (the --data value) in each run's config.json so reports can find the images. */
     public static Result run(TrainConfig base, List<Double> maxLrs, Dataset train, Dataset test, String dataSpec, Path outDir,
             Trainer.Listener listener, ProgressDisplay progress) {
-        if (base.schedule() != TrainConfig.ScheduleKind.ONE_CYCLE) {
-            throw new BadInputException("the LR sweep trains with one-cycle; --schedule piecewise is not swept");
-        }
         checkLrs(maxLrs);
         List<Point> points = new ArrayList<>();
         for (double lr : maxLrs) {
             TrainConfig config = withMaxLr(base, lr);
             Path dir = outDir.resolve("maxlr-" + label(lr));
-            listener.message(String.format(Locale.ROOT, "== max LR %s: %d epochs → %s", label(lr), base.epochs(), dir));
-            Trainer trainer = new Trainer(config, listener, Trainer.SEED_AUGMENTATION, progress).dataSpec(dataSpec);
+            listener.message(String.format(Locale.ROOT, "== max LR %s: %d epochs → %s", label(lr), base.epochCount(), dir));
+            Trainer trainer = new Trainer(config, listener, Trainer.RECIPE_AUGMENTATION, progress).dataSpec(dataSpec);
             try {
                 Trainer.Result r = trainer.train(train, test, new RunFiles(dir), false);
                 points.add(new Point(lr, r.lastEpoch().testAcc(), r.bestTestAcc(), r.bestEpoch(), r.lastEpoch().trainLoss(),
@@ -73,12 +71,12 @@ public final class LrSweep {
                 points.add(new Point(lr, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, true, dir));
             }
         }
-        Result result = new Result(points, base.epochs());
+        Result result = new Result(points, base.epochCount());
         writeCsv(result, outDir.resolve(CSV));
         List<Point> finite = points.stream().filter(p -> !p.diverged()).toList();
         if (!finite.isEmpty()) {
             LrSweepPlot.write(finite.stream().mapToDouble(Point::maxLr).toArray(), finite.stream().mapToDouble(Point::finalTestAcc).toArray(),
-                    base.epochs(), outDir.resolve(PNG));
+                    base.epochCount(), outDir.resolve(PNG));
         }
         return result;
     }
@@ -98,11 +96,10 @@ public final class LrSweep {
         }
     }
 
+    /** The same recipe peaking at {@code lr}, whatever its schedule's kind. */
     static TrainConfig withMaxLr(TrainConfig c, double lr) {
-        return new TrainConfig(c.width(), c.logitScale(), c.epochs(), c.batchSize(), c.schedule(), lr, c.pctStart(), c.anneal(),
-                c.divFactor(), c.finalDivFactor(), c.threePhase(), c.baseMomentum(), c.maxMomentum(), c.peakEpoch(), c.momentum(),
-                c.weightDecay(), c.labelSmoothing(), c.cutoutSize(), c.precision(), c.channelsLast(), c.device(), c.threads(), c.seed(),
-                c.limitTrain(), c.limitTest());
+        return new TrainConfig(c.model(), c.schedule().withPeakLr(lr), c.optimizer(), c.augment(), c.tta(), c.runtime(), c.limits(),
+                c.epochs(), c.batchSize(), c.seed());
     }
 
     /** The LR as written in folder names and tables: shortest decimal that reads back the same. */

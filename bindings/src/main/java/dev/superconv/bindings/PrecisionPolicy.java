@@ -1,6 +1,7 @@
 package dev.superconv.bindings;
 
 import dev.superconv.core.data.DataHome;
+import dev.superconv.core.recipe.TrainConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -26,8 +27,9 @@ public final class PrecisionPolicy {
         CpuFeatures cpu = CpuFeatures.read();
         boolean probeAllowed = !"off".equalsIgnoreCase(System.getProperty(ProbeResult.PROBE_PROPERTY, "").strip());
         Path cacheDir = DataHome.standard().base();
-        return decide(config.precision(), resolvedDevice, cpu, probeAllowed,
-                () -> PrecisionProbe.cachedOrMeasured(cacheDir, cpu, config.width(), batch, config.channelsLast(), config.resolvedThreads()));
+        return decide(TrainRuntime.precision(config.runtime()), resolvedDevice, cpu, probeAllowed,
+                () -> PrecisionProbe.cachedOrMeasured(cacheDir, cpu, config.model().width(), batch, config.runtime().channelsLast(),
+                        TrainRuntime.threads(config.runtime())));
     }
 
     /** {@code probe} runs (or reads the cache) only where the choice depends on a measurement. */

@@ -48,7 +48,7 @@ public final class PrecisionProbe {
         Natives.load();
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
                 / Runtime.getRuntime().availableProcessors();
-        try (CustomResNet model = new CustomResNet(ModelSpec.cifar10(width)); PointerScope scope = new PointerScope()) {
+        try (LayerNet model = LayerNet.customResNet(ModelSpec.cifar10(width)); PointerScope scope = new PointerScope()) {
             Tensor x = torch.randn(batch, 3, 32, 32); // (N, 3, 32, 32)
             if (channelsLast) {
                 model.toChannelsLast();
@@ -70,7 +70,7 @@ public final class PrecisionProbe {
         }
     }
 
-    private static double step(CustomResNet model, Tensor images, Tensor labels, Precision precision, int batch) {
+    private static double step(LayerNet model, Tensor images, Tensor labels, Precision precision, int batch) {
         long t0 = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
             model.zero_grad(true); // set_to_none: backward writes fresh gradients

@@ -125,9 +125,9 @@ public record RunFiles(Path dir) {
     }
 
     /** The configuration a run was started with (config.json's "train"), for --resume. */
-    public TrainConfig readTrainConfig() {
+    public dev.superconv.core.recipe.TrainConfig readTrainConfig() {
         try {
-            return TrainConfig.fromJson(JSON.readTree(config().toFile()).path("train"));
+            return dev.superconv.core.recipe.RecipeFiles.read(JSON.readTree(config().toFile()).path("train"));
         } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
             throw new BadInputException(config() + ": no such file (not a training run directory?)");
         } catch (IOException e) {

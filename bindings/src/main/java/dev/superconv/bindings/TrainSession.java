@@ -6,21 +6,26 @@ import dev.superconv.core.BadInputException;
 import dev.superconv.core.augment.AugmentConfig;
 import dev.superconv.core.augment.AugmentPreset;
 import dev.superconv.core.augment.AugmentedBatchSource;
+import dev.superconv.core.augment.Augmentation;
 import dev.superconv.core.augment.BatchSource;
-import dev.superconv.core.augment.CutoutMode;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
+import dev.superconv.core.augment.Transform;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.distributed.ShardPlan;
+import dev.superconv.core.model.Architecture;
+import dev.superconv.core.model.ModelConfig;
 import dev.superconv.core.model.ModelInfo;
-import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.Tta;
+import dev.superconv.core.recipe.ConfigJson;
+import dev.superconv.core.recipe.OptimizerConfig;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.schedule.LrSchedule;
 import dev.superconv.bindings.distributed.DataParallel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,9 +40,7 @@ import org.bytedeco.pytorch.global.torch;
  * The native objects of one training run (model, optimizer, batch sources) and its position:
  * built fresh or restored from {@code last.pt}. Closing it frees everything.
  */
-final class TrainSession implements AutoCloseable {
-    /** Fields of config.json that may differ on --resume without changing the result. */
-    private static final List<String> FREE_ON_RESUME = List.of("device", "threads");
+final class TrainSession implements AutoCloseable, TrainStep.Ranks {
     /** Tensor name prefix of one rank's own BN statistics in a mid-epoch last.pt: {@code rank.R.NAME}. */
     private static final String RANK_PREFIX = "rank.";
 
@@ -48,8 +51,10 @@ final class TrainSession implements AutoCloseable {
     final BatchSource trainSource;
     final BatchSource testSource;
     final LrSchedule schedule;
-    final CustomResNet model;
+    final LayerNet model;
     final NesterovSgd optimizer;
+    /** The Lookahead EMA of the recipe (empty until it starts, and for recipes without one). */
+    final LookaheadState ema = new LookaheadState();
     final DistributedConfig dist;
     /** What the forward pass computes in; a resumed or distributed run adopts the original or rank 0's decision in {@link #open}. */
     PrecisionDecision precision;
@@ -68,44 +73,36 @@ final class TrainSession implements AutoCloseable {
         this.config = config;
         this.dist = dist;
         Natives.load();
-        resolvedDevice = config.device().resolve();
+        DeviceChoice asked = DeviceChoice.of(config.runtime().device());
+        resolvedDevice = asked.resolve();
         device = resolvedDevice.device();
-        int threads = config.resolvedThreads();
+        int threads = TrainRuntime.threads(config.runtime());
         torch.set_num_threads(threads);
         log.accept(resolvedDevice == DeviceChoice.CPU
-                ? "device: cpu, " + threads + " threads" + (config.device() == DeviceChoice.AUTO ? " (no CUDA device found)" : "")
+                ? "device: cpu, " + threads + " threads" + (asked == DeviceChoice.AUTO ? " (no CUDA device found)" : "")
                 : "device: cuda");
         precision = PrecisionPolicy.forRun(config, resolvedDevice, config.batchSize() / Math.max(1, dist.worldSize()));
         log.accept("precision: " + precision.precision().flag() + " (" + precision.reason() + ")");
         if (precision.precision() == Precision.BF16 && resolvedDevice == DeviceChoice.CPU && !Precision.cpuHasNativeBf16()) {
             log.accept("note: this CPU has no native bf16 (AVX512_BF16/AMX); bf16 autocast is emulated here and slower than fp32");
         }
-        ModelSpec spec = config.modelSpec(train.classes().size());
         Normalize normalize = Normalize.cifar10();
-        modelInfo = new ModelInfo(spec, train.classes(), normalize.mean(), normalize.std());
+        modelInfo = new ModelInfo(config.model(), train.classes(), normalize.mean(), normalize.std());
         AugmentConfig batches = AugmentConfig.defaults()
                 .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
-                .withLayout(config.channelsLast() ? Layout.NHWC : Layout.NCHW)
-                .withCutout(config.cutoutSize(), CutoutMode.INSIDE).withSeed(config.seed());
-        BatchSource trainBatches = dist.distributed() ? trainShard(train, batches, normalize, factory) : factory.create(train, batches, normalize);
+                .withLayout(config.runtime().channelsLast() ? Layout.NHWC : Layout.NCHW).withSeed(config.seed());
+        List<Transform> steps = new ArrayList<>(config.augment().transforms());
+        steps.add(normalize);
+        Augmentation augmentation = new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH);
+        BatchSource trainBatches = dist.distributed() ? trainShard(train, augmentation, batches, factory) : factory.create(train, augmentation, batches);
         BatchSource testBatches = null;
-        CustomResNet net = null;
+        LayerNet net = null;
         try {
             testBatches = dist.distributed() ? testShard(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize)
                     : AugmentPreset.EVAL.source(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize);
             schedule = config.lrSchedule(trainBatches.batchesPerEpoch());
-            torch.manual_seed(config.seed()); // the only use of libtorch's RNG: the initial weights
-            net = new CustomResNet(spec);
-            if (config.channelsLast()) {
-                net.toChannelsLast();
-            }
-            net.to(device, false);
-            Map<String, Tensor> state = net.state();
-            TensorVector params = new TensorVector();
-            for (String name : net.parameterNames()) {
-                params.push_back(state.get(name));
-            }
-            optimizer = new NesterovSgd(params, net.parameterNames(), schedule.lr(0), schedule.momentum(0), config.weightDecay());
+            net = RecipeNet.build(config, modelInfo, train, normalize, device);
+            optimizer = new NesterovSgd(net.parameterGroups(), schedule.lr(0), schedule.momentum(0), 0);
         } catch (RuntimeException e) {
             trainBatches.close();
             if (testBatches != null) {
@@ -149,11 +146,11 @@ final class TrainSession implements AutoCloseable {
     /** config.json: every hyperparameter, the schedule, the data sizes, seed, git sha and versions. */
     ObjectNode runConfig(Dataset train, Dataset test) {
         ObjectNode o = Checkpoint.newMeta();
-        o.set("train", config.toJson());
+        o.set("train", ConfigJson.toJson(config));
         o.put("schedule", schedule.describe());
         o.put("steps_per_epoch", trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
-        o.put("resolved_device", resolvedDevice.flag()).put("resolved_threads", config.resolvedThreads());
+        o.put("resolved_device", resolvedDevice.flag()).put("resolved_threads", TrainRuntime.threads(config.runtime()));
         o.put("resolved_precision", precision.precision().flag()).put("precision_reason", precision.reason());
         if (dist.distributed()) {
             o.put("world_size", dist.worldSize()).put("batch_per_rank", config.batchSize() / dist.worldSize());
@@ -168,27 +165,30 @@ final class TrainSession implements AutoCloseable {
 
     private void restore(RunFiles files, ObjectNode runConfig, Consumer<String> log) {
         Checkpoint ck = files.readLast(log);
-        CustomResNet.checkCompatible(modelInfo.spec(), ModelInfo.of(ck).spec(), files.last().toString());
+        if (!ModelInfo.of(ck).model().equals(modelInfo.model())) {
+            throw new BadInputException("--resume: " + files.last() + " holds another model than config.json asks for");
+        }
         if (!ModelInfo.of(ck).classes().equals(modelInfo.classes())) {
             throw new BadInputException("--resume: " + files.last() + " was trained on classes " + ModelInfo.of(ck).classes()
                     + " but the data has " + modelInfo.classes() + " (another --data?)");
         }
         JsonNode training = ck.meta().path("training");
-        JsonNode saved = training.path("config");
-        List<String> changed = new ArrayList<>();
-        for (Iterator<String> it = config.toJson().fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            // compare as JSON text: a seed read back is an int node, the live one a long node
-            if (!FREE_ON_RESUME.contains(k) && !config.toJson().get(k).toString().equals(String.valueOf(saved.get(k)))) {
-                changed.add(k + " " + saved.get(k) + " → " + config.toJson().get(k));
-            }
-        }
-        if (!changed.isEmpty()) {
-            throw new BadInputException("--resume with other settings than " + files.last() + " (" + String.join(", ", changed) + ")");
+        TrainConfig saved = dev.superconv.core.recipe.RecipeFiles.read(training.path("config"));
+        // where and how fast may change on resume; what is learned may not
+        TrainConfig comparable = new TrainConfig(config.model(), config.schedule(), config.optimizer(), config.augment(), config.tta(),
+                saved.runtime(), config.limits(), config.epochs(), config.batchSize(), config.seed());
+        if (!comparable.equals(saved) || saved.runtime().precision() != config.runtime().precision()
+                || saved.runtime().channelsLast() != config.runtime().channelsLast()) {
+            throw new BadInputException("--resume with other settings than " + files.last() + " (config.json and last.pt disagree)");
         }
         adoptSavedPrecision(training.path("precision"), log);
         model.importState(ck);
         optimizer.importMomentumBuffers(ck);
+        if (training.path("ema_started").asBoolean(false)) {
+            try (PointerScope scope = new PointerScope()) {
+                ema.restore(model.state(), ck.tensors());
+            }
+        }
         startEpoch = training.path("epochs_done").asInt();
         resumedProgress = EpochProgress.readFrom(training);
         if (!dist.primary()) {
@@ -220,7 +220,7 @@ final class TrainSession implements AutoCloseable {
 
     /** --precision auto on resume: the precision the run started in (a new probe could decide otherwise and break the continuation). */
     private void adoptSavedPrecision(JsonNode saved, Consumer<String> log) {
-        if (config.precision() != PrecisionMode.AUTO || !saved.isTextual()) {
+        if (config.runtime().precision() != dev.superconv.core.recipe.RuntimeConfig.PrecisionChoice.AUTO || !saved.isTextual()) {
             return;
         }
         Precision original = Precision.parse(saved.asText());
@@ -233,7 +233,7 @@ final class TrainSession implements AutoCloseable {
 
     /** --precision auto in a distributed run: every rank computes in rank 0's precision (each rank's probe saw a different load). */
     private void adoptRankZeroPrecision(Consumer<String> log) {
-        if (config.precision() != PrecisionMode.AUTO) {
+        if (config.runtime().precision() != dev.superconv.core.recipe.RuntimeConfig.PrecisionChoice.AUTO) {
             return;
         }
         boolean bf16 = sumOverRanks(dist.primary() && precision.precision() == Precision.BF16 ? 1 : 0)[0] > 0;
@@ -251,7 +251,7 @@ final class TrainSession implements AutoCloseable {
         ObjectNode training = meta.putObject("training");
         training.put("epochs_done", epochsDone).put("global_step", globalStep);
         training.put("best_test_acc", best).put("best_epoch", bestEpochSoFar);
-        training.set("config", config.toJson());
+        training.set("config", ConfigJson.toJson(config));
         training.put("precision", precision.precision().flag());
         training.put("schedule", schedule.describe());
         ObjectNode rng = meta.putObject("rng");
@@ -264,8 +264,10 @@ final class TrainSession implements AutoCloseable {
     Checkpoint resumableCheckpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar, EpochProgress progress) {
         Checkpoint base = modelCheckpoint(epochsDone, globalStep, best, bestEpochSoFar);
         progress.writeTo((ObjectNode) base.meta().get("training"));
+        ((ObjectNode) base.meta().get("training")).put("ema_started", ema.started());
         Map<String, Checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>(base.tensors());
         tensors.putAll(optimizer.exportMomentumBuffers());
+        tensors.putAll(ema.exportState());
         return new Checkpoint(base.meta(), tensors);
     }
 
@@ -322,15 +324,15 @@ final class TrainSession implements AutoCloseable {
 
     /**
      * This rank's shard of every epoch's shuffled order at the per-rank batch (global batch / W);
-     * the seed augmentation, since a sample's crop and flip must not depend on the rank.
+     * a sample's crop and flip depend on (seed, epoch, sample) only, never on the rank.
      */
-    private BatchSource trainShard(Dataset train, AugmentConfig batches, Normalize normalize, Trainer.BatchSourceFactory factory) {
-        if (factory != Trainer.SEED_AUGMENTATION) {
-            throw new IllegalArgumentException("distributed training shards the seed augmentation only");
+    private BatchSource trainShard(Dataset train, Augmentation augmentation, AugmentConfig batches, Trainer.BatchSourceFactory factory) {
+        if (factory != Trainer.RECIPE_AUGMENTATION) {
+            throw new IllegalArgumentException("distributed training shards the recipe's own augmentation only");
         }
         ShardPlan shard = ShardPlan.training(train.size(), dist.worldSize(), dist.rank(), config.seed());
         AugmentConfig perRank = batches.withBatchSize(config.batchSize() / dist.worldSize());
-        return new AugmentedBatchSource(train, AugmentPreset.SEED.augmentation(perRank, normalize), perRank, shard::indices, shard.samplesPerRank());
+        return new AugmentedBatchSource(train, augmentation, perRank, shard::indices, shard.samplesPerRank());
     }
 
     /** This rank's share of the test set (every image on exactly one rank, in order); the losses and hits are summed over the ranks. */
@@ -345,10 +347,58 @@ final class TrainSession implements AutoCloseable {
         return dataParallel == null ? values : dataParallel.sum(values);
     }
 
+    @Override
+    public double[] sum(double... values) {
+        return sumOverRanks(values);
+    }
+
     /** Between backward and the optimizer step: the mean gradient over the ranks (nothing in a single process). */
-    void averageGradients() {
+    @Override
+    public void averageGradients() {
         if (dataParallel != null) {
             dataParallel.averageGradients();
+        }
+    }
+
+    @Override
+    public int worldSize() {
+        return dist.worldSize();
+    }
+
+    TrainStep trainStep() {
+        return new TrainStep(model, optimizer, config.optimizer(), precision.precision(), resolvedDevice, this, config.batchSize());
+    }
+
+    /** Before an epoch's steps: training mode; a whitening bias trains only for its first epochs. */
+    void beginEpoch(int epoch) {
+        model.train(true);
+        if (config.model().firstLayer() instanceof ModelConfig.Whitened w && epoch >= w.biasEpochs()) {
+            try (PointerScope scope = new PointerScope()) {
+                model.state().get(Architecture.WHITENING_LAYER + ".bias").requires_grad_(false); // no grad: SGD skips it
+            }
+        }
+    }
+
+    /** After the step that brought the run to {@code stepsDone} steps: the recipe's EMA, if it has one. */
+    void afterStep(long stepsDone, int epoch) {
+        if (!(config.optimizer().ema() instanceof OptimizerConfig.Lookahead lookahead)) {
+            return;
+        }
+        switch (lookahead.plan(schedule.totalSteps()).afterStep(stepsDone, epoch, ema.started())) {
+            case dev.superconv.core.optim.LookaheadEma.Skip skip -> { }
+            case dev.superconv.core.optim.LookaheadEma.Start start -> {
+                try (PointerScope scope = new PointerScope()) {
+                    ema.start(model.state());
+                }
+            }
+            case dev.superconv.core.optim.LookaheadEma.Update update -> ema.update(update.decay());
+        }
+    }
+
+    /** After an epoch's last step: the weights take the EMA's values (airbench's decay 1 copy-back). */
+    void endEpochSteps() {
+        if (ema.started()) {
+            ema.update(1.0);
         }
     }
 
@@ -357,12 +407,12 @@ final class TrainSession implements AutoCloseable {
      * running statistics are averaged over the ranks (so all ranks hold the same model), and the
      * per-shard sums are added up.
      */
-    Evaluator.Result evaluate() {
+    Evaluator.Result evaluate(Tta tta) {
         if (dataParallel == null) {
-            return Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false);
+            return Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
         }
         dataParallel.averageBatchNormStatistics();
-        Evaluator.Result mine = Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false);
+        Evaluator.Result mine = Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
         double[] all = dataParallel.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
         return new Evaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
     }
@@ -398,6 +448,7 @@ final class TrainSession implements AutoCloseable {
             dataParallel.close();
         }
         optimizer.close();
+        ema.close();
         model.close();
         trainSource.close();
         testSource.close();

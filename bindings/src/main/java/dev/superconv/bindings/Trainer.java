@@ -2,30 +2,28 @@ package dev.superconv.bindings;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.augment.AugmentConfig;
-import dev.superconv.core.augment.AugmentPreset;
+import dev.superconv.core.augment.AugmentedBatchSource;
+import dev.superconv.core.augment.Augmentation;
 import dev.superconv.core.augment.Batch;
 import dev.superconv.core.augment.BatchSource;
-import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Splits;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.model.ModelInfo;
+import dev.superconv.core.model.Tta;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.report.EpochMetrics;
-import dev.superconv.core.schedule.LrSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.CrossEntropyLossOptions;
-import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
- * Trains the Custom ResNet: Java augmentation batches → libtorch forward/backward → SGD with the LR
- * and momentum of a Java schedule, one test pass per epoch, checkpoints in the run directory.
- * {@link #train} is the whole loop; {@link TrainSession} holds the native objects it uses.
+ * Trains a recipe: Java augmentation batches → libtorch forward/backward ({@link TrainStep}) → SGD
+ * with the LR and momentum of a Java schedule, one test pass per epoch (plus the recipe's TTA at
+ * the end), checkpoints in the run directory. {@link #train} is the whole loop;
+ * {@link TrainSession} holds the native objects it uses.
  */
 public final class Trainer {
     /** Called on the training thread; exceptions abort the run (after the epoch's files are written). */
@@ -41,13 +39,14 @@ public final class Trainer {
         default void stepEnd(long step, double loss) {}
     }
 
-    /** Makes the training batches; tests substitute their own, the CLI uses the seed's augmentation. */
+    /** Makes the training batches from the recipe's augmentation; tests substitute their own. */
     @FunctionalInterface
     public interface BatchSourceFactory {
-        BatchSource create(Dataset train, AugmentConfig config, Normalize normalize);
+        BatchSource create(Dataset train, Augmentation augmentation, AugmentConfig config);
     }
 
-    public static final BatchSourceFactory SEED_AUGMENTATION = AugmentPreset.SEED::source;
+    /** The recipe's augmentation, shuffled every epoch. */
+    public static final BatchSourceFactory RECIPE_AUGMENTATION = (train, augmentation, config) -> new AugmentedBatchSource(train, augmentation, config, true);
 
     /**
      * @param history       every finished epoch (including those before a resume)
@@ -84,14 +83,14 @@ public final class Trainer {
         this.progress = progress;
     }
 
-    /** Library use: trains on {@code data} into {@code outDir} with the seed augmentation and no progress bar. */
+    /** Library use: trains on {@code data} into {@code outDir} with the recipe's augmentation and no progress bar. */
     public static Result train(TrainConfig config, Splits data, Path outDir, boolean resume, Listener listener) {
         return train(config, data.train(), data.test(), outDir, resume, listener);
     }
 
-    /** Convenience for library use: seed augmentation, no progress bar. */
+    /** Convenience for library use: the recipe's augmentation, no progress bar. */
     public static Result train(TrainConfig config, Dataset train, Dataset test, Path outDir, boolean resume, Listener listener) {
-        return new Trainer(config, listener, SEED_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunFiles(outDir), resume);
+        return new Trainer(config, listener, RECIPE_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunFiles(outDir), resume);
     }
 
     /** Records where the data came from (the --data value) in config.json, for --resume and reports. */
@@ -110,11 +109,11 @@ public final class Trainer {
     }
 
     public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
-        Dataset train = fullTrain.limit(config.limitTrain());
-        Dataset test = fullTest.limit(config.limitTest());
+        Dataset train = fullTrain.limit(config.limits().train());
+        Dataset test = fullTest.limit(config.limits().test());
         // What can refuse the run is checked before the lock creates the run directory.
         Natives.load();
-        config.device().resolve();
+        DeviceChoice.of(config.runtime().device()).resolve();
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }
@@ -127,103 +126,142 @@ public final class Trainer {
         // Rank 0 owns the run directory (lock, config, metrics, checkpoints); the others only read last.pt on --resume.
         try (RunLock lock = primary ? RunLock.acquire(files.dir(), listener::message) : null;
                 TrainSession s = open(listener, files, train, test, resume)) {
-            LrSchedule schedule = s.schedule;
-            List<EpochMetrics> history = new ArrayList<>(s.history);
-            double best = s.bestTestAcc;
-            int bestEpoch = s.bestEpoch;
-            double trainSeconds = 0;
-            long trainImages = 0;
-            int stepsPerEpoch = s.trainSource.batchesPerEpoch();
-            CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
-            lossOptions.label_smoothing().put(config.labelSmoothing());
-            for (int epoch = s.startEpoch; epoch < config.epochs(); epoch++) {
+            Progress run = new Progress(s, files, listener, progress);
+            for (int epoch = s.startEpoch; epoch < config.epochCount(); epoch++) {
                 if (stopVoted(s)) {
                     listener.message("stopped before epoch " + (epoch + 1) + "; last.pt is saved, continue with --resume");
-                    return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, true);
+                    return run.result(true);
                 }
-                EpochProgress p = epoch == s.startEpoch ? s.resumedProgress : new EpochProgress();
-                int resumedSteps = p.steps;
-                s.model.train(true);
-                long started = System.nanoTime();
-                double lr = 0;
-                boolean stopVote = false;
-                try (BatchSource.EpochBatches epochBatches = s.trainSource.epoch(epoch);
-                        ProgressDisplay.Bar bar = progress.start(epoch + 1, config.epochs(), s.trainSource.imagesPerEpoch() * dist.worldSize())) {
-                    while (epochBatches.hasNext()) {
-                        try (Batch batch = epochBatches.next(); PointerScope scope = new PointerScope()) {
-                            if (batch.index() < resumedSteps) {
-                                continue; // trained on before the interruption (same seed, epoch, index ⇒ same batch)
-                            }
-                            long step = (long) epoch * stepsPerEpoch + batch.index();
-                            lr = schedule.lr(step);
-                            s.optimizer.setLr(lr);
-                            s.optimizer.setMomentum(schedule.momentum(step));
-                            TorchBatch b = TorchBatch.of(batch, s.device);
-                            s.optimizer.zeroGrad();
-                            Tensor logits = Autocast.forward(s.model, b.images(), s.precision.precision(), s.resolvedDevice).to(torch.ScalarType.Float); // (N, classes)
-                            Tensor loss = torch.cross_entropy(logits, b.labels(), lossOptions); // scalar, mean over the batch
-                            double lossValue = loss.item_double();
-                            // One all-reduce per step carries the loss (mean over all ranks) and any rank's stop request,
-                            // so every rank diverges or stops at the same step instead of waiting for a peer that left.
-                            double[] global = s.sumOverRanks(lossValue, stopRequested.get() ? 1 : 0);
-                            double stepLoss = global[0] / dist.worldSize();
-                            stopVote = global[1] > 0;
-                            if (!Double.isFinite(stepLoss)) {
-                                throw new DivergedException(String.format(java.util.Locale.ROOT,
-                                        "training diverged: loss is %s at epoch %d, step %d (LR %.4g); best.pt and last.pt keep the last good epoch — lower --max-lr",
-                                        stepLoss, epoch + 1, step, lr));
-                            }
-                            loss.backward();
-                            s.averageGradients();
-                            s.optimizer.step();
-                            p.add(lossValue, batch.size(), logits.argmax(new LongOptional(1), false).eq(b.labels()).sum().item_long());
-                            bar.update((long) p.steps * config.batchSize(), String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
-                                    stepLoss, batch.index(), 100.0 * p.correct / p.seen));
-                            listener.stepEnd(step, stepLoss);
-                        }
-                        // Alone, the flag as it is now (a request during this step stops after it); in a job, the step's vote.
-                        if ((dist.distributed() ? stopVote : stopRequested.get()) && epochBatches.hasNext()) {
-                            p.seconds += (System.nanoTime() - started) / 1e9;
-                            Checkpoint last = s.midEpochCheckpoint(epoch, (long) epoch * stepsPerEpoch + p.steps, best, bestEpoch, p);
-                            if (primary) {
-                                files.writeLast(last);
-                            }
-                            listener.message("stopped at epoch " + (epoch + 1) + ", step " + p.steps + " of " + stepsPerEpoch
-                                    + "; last.pt is saved, continue with --resume");
-                            return result(s, files, history, best, bestEpoch, trainSeconds + p.seconds, trainImages + p.seen, true);
-                        }
-                    }
+                if (!trainEpoch(run, epoch)) {
+                    return run.result(true);
                 }
-                double epochSeconds = p.seconds + (System.nanoTime() - started) / 1e9;
-                double[] epochSums = s.sumOverRanks(p.lossSum, p.correct, p.seen); // loss sum, hits, images of all ranks
-                Evaluator.Result eval = s.evaluate();
-                EpochMetrics m = new EpochMetrics(epoch + 1, lr, epochSums[0] / epochSums[2], epochSums[1] / epochSums[2],
-                        eval.loss(), eval.accuracy(), epochSeconds, epochSums[2] / epochSeconds);
-                history.add(m);
-                trainSeconds += epochSeconds;
-                trainImages += (long) epochSums[2];
-                listener.message(String.format(java.util.Locale.ROOT,
-                        "epoch %d/%d: train loss %.4f acc %.2f%% (%.1f s, %.0f img/s) | test loss %.4f acc %.2f%% (%.1f s)",
-                        epoch + 1, config.epochs(), m.trainLoss(), 100 * m.trainAcc(), epochSeconds, m.imagesPerSecond(),
-                        m.testLoss(), 100 * m.testAcc(), eval.seconds()));
-                if (primary) {
-                    files.writeMetrics(history);
-                }
-                if (m.testAcc() > best) {
-                    best = m.testAcc();
-                    bestEpoch = epoch + 1;
-                    listener.message("Test Accuracy has increased. Saving the model");
-                    if (primary) {
-                        s.modelCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch).write(files.best());
-                    }
-                }
-                if (primary) {
-                    files.writeLast(s.resumableCheckpoint(epoch + 1, (epoch + 1L) * stepsPerEpoch, best, bestEpoch, new EpochProgress()));
-                }
-                listener.epochEnd(m);
+                run.endEpoch(epoch);
             }
             s.checkRanksAgree(listener::message);
-            return result(s, files, history, best, bestEpoch, trainSeconds, trainImages, false);
+            return run.result(false);
+        }
+    }
+
+    /** One epoch's steps (the last epoch of a fractional run ends early); false when a stop ended it (last.pt saved). */
+    private boolean trainEpoch(Progress run, int epoch) {
+        TrainSession s = run.session;
+        EpochProgress p = epoch == s.startEpoch ? s.resumedProgress : new EpochProgress();
+        int resumedSteps = p.steps;
+        int stepsPerEpoch = s.trainSource.batchesPerEpoch();
+        long totalSteps = s.schedule.totalSteps();
+        s.beginEpoch(epoch);
+        TrainStep train = s.trainStep();
+        long started = System.nanoTime();
+        try (BatchSource.EpochBatches epochBatches = s.trainSource.epoch(epoch);
+                ProgressDisplay.Bar bar = run.progress.start(epoch + 1, config.epochCount(), s.trainSource.imagesPerEpoch() * dist.worldSize())) {
+            while (epochBatches.hasNext()) {
+                long step = (long) epoch * stepsPerEpoch + p.steps;
+                if (step >= totalSteps) {
+                    break; // a fractional last epoch
+                }
+                TrainStep.Outcome out;
+                try (Batch batch = epochBatches.next(); PointerScope scope = new PointerScope()) {
+                    if (batch.index() < resumedSteps) {
+                        continue; // trained on before the interruption (same seed, epoch, index ⇒ same batch)
+                    }
+                    train.schedule(s.schedule, step);
+                    run.lr = s.schedule.lr(step);
+                    out = train.run(TorchBatch.of(batch, s.device), step, epoch, stopRequested.get());
+                    s.afterStep(step + 1, epoch);
+                    p.add(out.loss(), batch.size(), out.correct());
+                    bar.update((long) p.steps * config.batchSize(), String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
+                            out.jobLoss(), batch.index(), 100.0 * p.correct / p.seen));
+                    run.listener.stepEnd(step, out.jobLoss());
+                }
+                // Alone, the flag as it is now (a request during this step stops after it); in a job, the step's vote.
+                boolean stop = dist.distributed() ? out.stopVote() : stopRequested.get();
+                if (stop && epochBatches.hasNext() && step + 1 < totalSteps) {
+                    p.seconds += (System.nanoTime() - started) / 1e9;
+                    Checkpoint last = s.midEpochCheckpoint(epoch, step + 1, run.best, run.bestEpoch, p);
+                    if (dist.primary()) {
+                        run.files.writeLast(last);
+                    }
+                    run.listener.message("stopped at epoch " + (epoch + 1) + ", step " + p.steps + " of " + stepsPerEpoch
+                            + "; last.pt is saved, continue with --resume");
+                    run.trainSeconds += p.seconds;
+                    run.trainImages += p.seen;
+                    return false;
+                }
+            }
+        }
+        s.endEpochSteps();
+        run.epochProgress = p;
+        run.epochSeconds = p.seconds + (System.nanoTime() - started) / 1e9;
+        return true;
+    }
+
+    /** What the epochs so far add up to, and the end of an epoch: test pass, metrics, checkpoints. */
+    private final class Progress {
+        final TrainSession session;
+        final RunFiles files;
+        final Listener listener;
+        final ProgressDisplay progress;
+        final List<EpochMetrics> history;
+        double best;
+        int bestEpoch;
+        double trainSeconds;
+        long trainImages;
+        double lr;
+        EpochProgress epochProgress = new EpochProgress();
+        double epochSeconds;
+
+        Progress(TrainSession s, RunFiles files, Listener listener, ProgressDisplay progress) {
+            this.session = s;
+            this.files = files;
+            this.listener = listener;
+            this.progress = progress;
+            this.history = new ArrayList<>(s.history);
+            this.best = s.bestTestAcc;
+            this.bestEpoch = s.bestEpoch;
+        }
+
+        void endEpoch(int epoch) {
+            TrainSession s = session;
+            EpochProgress p = epochProgress;
+            double[] sums = s.sumOverRanks(p.lossSum, p.correct, p.seen); // loss sum, hits, images of all ranks
+            Evaluator.Result eval = s.evaluate(Tta.NONE);
+            EpochMetrics m = new EpochMetrics(epoch + 1, lr, sums[0] / sums[2], sums[1] / sums[2],
+                    eval.loss(), eval.accuracy(), epochSeconds, sums[2] / epochSeconds);
+            String tta = "";
+            if (epoch + 1 == config.epochCount() && config.tta() != Tta.NONE) {
+                Evaluator.Result withTta = s.evaluate(config.tta()); // the recipe's TTA: once, at the end (it costs its views ×)
+                m = m.withTta(config.tta(), withTta.accuracy());
+                tta = String.format(java.util.Locale.ROOT, " | TTA %s acc %.2f%% (%.1f s)", config.tta().cliName(), 100 * withTta.accuracy(), withTta.seconds());
+            }
+            history.add(m);
+            trainSeconds += epochSeconds;
+            trainImages += (long) sums[2];
+            listener.message(String.format(java.util.Locale.ROOT,
+                    "epoch %d/%d: train loss %.4f acc %.2f%% (%.1f s, %.0f img/s) | test loss %.4f acc %.2f%% (%.1f s)%s",
+                    epoch + 1, config.epochCount(), m.trainLoss(), 100 * m.trainAcc(), epochSeconds, m.imagesPerSecond(),
+                    m.testLoss(), 100 * m.testAcc(), eval.seconds(), tta));
+            boolean primary = dist.primary();
+            if (primary) {
+                files.writeMetrics(history);
+            }
+            long stepsDone = Math.min((epoch + 1L) * s.trainSource.batchesPerEpoch(), s.schedule.totalSteps());
+            if (m.ttaTestAcc() > best) {
+                best = m.ttaTestAcc();
+                bestEpoch = epoch + 1;
+                listener.message("Test Accuracy has increased. Saving the model");
+                if (primary) {
+                    s.modelCheckpoint(epoch + 1, stepsDone, best, bestEpoch).write(files.best());
+                }
+            }
+            if (primary) {
+                files.writeLast(s.resumableCheckpoint(epoch + 1, stepsDone, best, bestEpoch, new EpochProgress()));
+            }
+            listener.epochEnd(m);
+        }
+
+        Result result(boolean stopped) {
+            return new Result(files, List.copyOf(history), best, bestEpoch, trainSeconds,
+                    trainImages / Math.max(trainSeconds, 1e-9), session.modelInfo, stopped);
         }
     }
 
@@ -261,9 +299,4 @@ public final class Trainer {
         stopRequested.set(true);
     }
 
-    private static Result result(TrainSession s, RunFiles files, List<EpochMetrics> history, double best, int bestEpoch,
-            double trainSeconds, long trainImages, boolean stopped) {
-        return new Result(files, List.copyOf(history), best, bestEpoch, trainSeconds,
-                trainImages / Math.max(trainSeconds, 1e-9), s.modelInfo, stopped);
-    }
 }

@@ -25,7 +25,7 @@ class CustomResNetTest {
     @Test
     void parameterCountAtWidthOneIsTheResNet9s() {
         ModelSpec spec = ModelSpec.cifar10(1);
-        try (CustomResNet model = new CustomResNet(spec)) {
+        try (LayerNet model = LayerNet.customResNet(spec)) {
             assertEquals(6_573_120L, model.parameterCount());
             assertEquals(spec.parameterCount(), model.parameterCount());
         }
@@ -34,7 +34,7 @@ class CustomResNetTest {
     @Test
     void widthScalesEveryStage() {
         ModelSpec spec = ModelSpec.cifar10(0.25);
-        try (CustomResNet model = new CustomResNet(spec)) {
+        try (LayerNet model = LayerNet.customResNet(spec)) {
             assertEquals(spec.parameterCount(), model.parameterCount());
             assertArrayEquals(new long[] {16, 3, 3, 3}, model.state().get("prep.conv.weight").sizes().vec().get());
             assertArrayEquals(new long[] {10, 128}, model.state().get("fc.weight").sizes().vec().get());
@@ -43,7 +43,7 @@ class CustomResNetTest {
 
     @Test
     void forwardGivesOneLogitPerClassAndImage() {
-        try (CustomResNet model = new CustomResNet(ModelSpec.cifar10(0.25));
+        try (LayerNet model = LayerNet.customResNet(ModelSpec.cifar10(0.25));
                 PointerScope scope = new PointerScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
             model.eval();
@@ -59,8 +59,8 @@ class CustomResNetTest {
 
     @Test
     void logitScaleMultipliesTheOutput() {
-        try (CustomResNet one = new CustomResNet(new ModelSpec(0.25, 1.0, 10));
-                CustomResNet eighth = new CustomResNet(new ModelSpec(0.25, 0.125, 10));
+        try (LayerNet one = LayerNet.customResNet(new ModelSpec(0.25, 1.0, 10));
+                LayerNet eighth = LayerNet.customResNet(new ModelSpec(0.25, 0.125, 10));
                 PointerScope scope = new PointerScope();
                 NoGradGuard noGrad = new NoGradGuard()) {
             one.eval();
@@ -76,7 +76,7 @@ class CustomResNetTest {
     @Test
     void stateRoundTripsThroughACheckpoint() {
         ModelSpec spec = ModelSpec.cifar10(0.25);
-        try (CustomResNet a = new CustomResNet(spec); CustomResNet b = new CustomResNet(spec)) {
+        try (LayerNet a = LayerNet.customResNet(spec); LayerNet b = LayerNet.customResNet(spec)) {
             Map<String, Checkpoint.Tensor> exported = a.exportState();
             assertEquals(spec.stateTensors().size(), exported.size());
             b.toChannelsLast(); // import must not care about the target's strides
@@ -90,7 +90,7 @@ class CustomResNetTest {
 
     @Test
     void importRefusesAnotherWidth() {
-        try (CustomResNet small = new CustomResNet(ModelSpec.cifar10(0.25)); CustomResNet big = new CustomResNet(ModelSpec.cifar10(0.5))) {
+        try (LayerNet small = LayerNet.customResNet(ModelSpec.cifar10(0.25)); LayerNet big = LayerNet.customResNet(ModelSpec.cifar10(0.5))) {
             Checkpoint ck = new Checkpoint(Checkpoint.newMeta(), small.exportState());
             BadInputException e = assertThrows(BadInputException.class, () -> big.importState(ck));
             assertTrue(e.getMessage().contains("prep.conv.weight"), e.getMessage());

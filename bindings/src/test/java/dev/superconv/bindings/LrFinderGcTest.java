@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The LR finder's snapshot of the model must not hold tensors that point into a temporary
  * {@code named_parameters()} dict: once the dict is garbage-collected such a tensor dangles (the
- * SIGSEGV CustomResNet.state() once had). Forced collections between steps must change nothing.
+ * SIGSEGV LayerNet.state() once had). Forced collections between steps must change nothing.
  */
 class LrFinderGcTest {
     @BeforeAll
@@ -91,8 +91,8 @@ class LrFinderGcTest {
     }
 
     /** The model after one training step: gradients set and BN statistics moved. */
-    private static CustomResNet trainedOneStep(BatchSource source) {
-        CustomResNet model = new CustomResNet(new ModelSpec(0.125, 0.125, 4));
+    private static LayerNet trainedOneStep(BatchSource source) {
+        LayerNet model = LayerNet.customResNet(new ModelSpec(0.125, 0.125, 4));
         try (PointerScope scope = new PointerScope(); BatchSource.EpochBatches epoch = source.epoch(0); Batch batch = epoch.next()) {
             model.train(true);
             TorchBatch b = TorchBatch.of(batch, DeviceChoice.CPU.device());
@@ -120,7 +120,7 @@ class LrFinderGcTest {
         int[] collections = {0};
         try (PointerScope scope = new PointerScope();
                 BatchSource source = new CollectingSource(source(LrFinderTest.colourClasses(256, 4, 1)), collections);
-                CustomResNet model = trainedOneStep(source)) {
+                LayerNet model = trainedOneStep(source)) {
             Map<String, Tensor> before = LrFinderTest.copyAll(model);
             LrFinderResult r = LrFinder.run(model, source, LrFinder.Settings.of(new LrRange(1e-4, 10, 12, LrRange.Mode.EXPONENTIAL)),
                     Precision.FP32, DeviceChoice.CPU, 5e-4, 0);
@@ -140,7 +140,7 @@ class LrFinderGcTest {
     @Test
     void aSnapshotOutlivesTheDictsItWasTakenFrom() {
         torch.manual_seed(8);
-        try (BatchSource source = source(LrFinderTest.colourClasses(64, 4, 2)); CustomResNet model = trainedOneStep(source)) {
+        try (BatchSource source = source(LrFinderTest.colourClasses(64, 4, 2)); LayerNet model = trainedOneStep(source)) {
             Map<String, Tensor> before = LrFinderTest.copyAll(model);
             LrFinder.Snapshot saved = LrFinder.Snapshot.of(model);
             for (int round = 0; round < 5; round++) {
@@ -160,7 +160,7 @@ class LrFinderGcTest {
     }
 
     /** Allocations the size of the freed dicts' storage, filled with other tensors. */
-    private static void reuseFreedMemory(CustomResNet model) {
+    private static void reuseFreedMemory(LayerNet model) {
         List<StringTensorDict> dicts = new ArrayList<>();
         try (PointerScope scope = new PointerScope()) {
             for (int i = 0; i < 50; i++) {

@@ -63,7 +63,7 @@ class LrFinderTest {
     }
 
     /** Every parameter, buffer and gradient of the model, copied. */
-    static Map<String, Tensor> copyAll(CustomResNet model) {
+    static Map<String, Tensor> copyAll(LayerNet model) {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         for (StringTensorDict d : List.of(model.named_parameters(), model.named_buffers())) {
             for (long i = 0; i < d.size(); i++) {
@@ -82,7 +82,7 @@ class LrFinderTest {
         Dataset data = colourClasses(256, 4, 1);
         torch.manual_seed(7);
         try (PointerScope scope = new PointerScope();
-                CustomResNet model = new CustomResNet(new ModelSpec(0.125, 0.125, 4));
+                LayerNet model = LayerNet.customResNet(new ModelSpec(0.125, 0.125, 4));
                 BatchSource source = AugmentPreset.SEED.source(data, AugmentConfig.defaults().withBatchSize(32).withDropLast(true)
                         .withThreads(1).withLayout(Layout.NCHW).withSeed(3), Normalize.cifar10())) {
             Map<String, Tensor> state = model.state();

@@ -35,7 +35,7 @@ class NesterovSgdTest {
         torch.set_num_threads(1);
     }
 
-    private static NesterovSgd optimizer(CustomResNet model, double lr, double momentum, double wd) {
+    private static NesterovSgd optimizer(LayerNet model, double lr, double momentum, double wd) {
         Map<String, Tensor> state = model.state();
         TensorVector params = new TensorVector();
         for (String name : model.parameterNames()) {
@@ -45,7 +45,7 @@ class NesterovSgdTest {
     }
 
     /** Forward + backward on a fixed batch; gradients land in the parameters' .grad. */
-    private static void backward(CustomResNet model, NesterovSgd sgd, long seed) {
+    private static void backward(LayerNet model, NesterovSgd sgd, long seed) {
         try (PointerScope scope = new PointerScope()) {
             torch.manual_seed(seed);
             sgd.zeroGrad();
@@ -55,7 +55,7 @@ class NesterovSgdTest {
         }
     }
 
-    private static Map<String, float[]> grads(CustomResNet model) {
+    private static Map<String, float[]> grads(LayerNet model) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
             for (String name : model.parameterNames()) {
@@ -67,7 +67,7 @@ class NesterovSgdTest {
 
     @Test
     void zeroLearningRateLeavesWeightsUnchanged() {
-        try (CustomResNet model = new CustomResNet(SPEC); NesterovSgd sgd = optimizer(model, 0.1, 0.9, 5e-4)) {
+        try (LayerNet model = LayerNet.customResNet(SPEC); NesterovSgd sgd = optimizer(model, 0.1, 0.9, 5e-4)) {
             Map<String, Checkpoint.Tensor> before = model.exportState();
             backward(model, sgd, 1);
             sgd.setLr(0);
@@ -82,7 +82,7 @@ class NesterovSgdTest {
     @Test
     void firstStepMovesEachWeightByLrTimesNesterovDirection() {
         double lr = 0.05, m = 0.8, wd = 5e-4;
-        try (CustomResNet model = new CustomResNet(SPEC); NesterovSgd sgd = optimizer(model, 0.3, 0.9, wd)) {
+        try (LayerNet model = LayerNet.customResNet(SPEC); NesterovSgd sgd = optimizer(model, 0.3, 0.9, wd)) {
             sgd.setLr(lr); // set from Java before the step, as the trainer does
             sgd.setMomentum(m);
             assertEquals(lr, sgd.lr(), 0);
@@ -112,7 +112,7 @@ class NesterovSgdTest {
     @Test
     void momentumZeroIsPlainSgd() {
         double lr = 0.05, wd = 5e-4;
-        try (CustomResNet model = new CustomResNet(SPEC); NesterovSgd sgd = optimizer(model, lr, 0, wd)) {
+        try (LayerNet model = LayerNet.customResNet(SPEC); NesterovSgd sgd = optimizer(model, lr, 0, wd)) {
             assertEquals(0, sgd.momentum(), 0);
             Map<String, Checkpoint.Tensor> before = model.exportState();
             backward(model, sgd, 3);
@@ -135,7 +135,7 @@ class NesterovSgdTest {
     void eachGroupStepsWithItsOwnLrAndWeightDecay() {
         double m = 0.85;
         double[] lr = {0.01, 0.64}, wd = {5e-3, 5e-3 / 64};
-        try (CustomResNet model = new CustomResNet(SPEC)) {
+        try (LayerNet model = LayerNet.customResNet(SPEC)) {
             Map<String, Tensor> state = model.state();
             List<List<String>> split = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>());
             for (String name : model.parameterNames()) {
@@ -173,7 +173,7 @@ class NesterovSgdTest {
 
     @Test
     void momentumBuffersSurviveExportAndImport() {
-        try (CustomResNet a = new CustomResNet(SPEC); CustomResNet b = new CustomResNet(SPEC);
+        try (LayerNet a = LayerNet.customResNet(SPEC); LayerNet b = LayerNet.customResNet(SPEC);
                 NesterovSgd sgdA = optimizer(a, 0.05, 0.9, 5e-4); NesterovSgd sgdB = optimizer(b, 0.05, 0.9, 5e-4)) {
             assertTrue(sgdA.exportMomentumBuffers().isEmpty(), "no buffers before the first step");
             for (int s = 0; s < 2; s++) {
@@ -221,7 +221,7 @@ class NesterovSgdTest {
         String log = Files.readString(tmp.resolve("child.log"));
         assertEquals(0, child.exitValue(), log);
         int parameters;
-        try (CustomResNet model = new CustomResNet(SPEC)) {
+        try (LayerNet model = LayerNet.customResNet(SPEC)) {
             parameters = model.parameterNames().size();
         }
         assertTrue(log.contains("exported " + parameters + " buffers; created in java.io.tmpdir: []"), log);
@@ -231,7 +231,7 @@ class NesterovSgdTest {
     public static void main(String[] args) throws Exception {
         natives();
         Path tmpDir = Path.of(System.getProperty("java.io.tmpdir"));
-        try (CustomResNet a = new CustomResNet(SPEC); NesterovSgd sgd = optimizer(a, 0.05, 0.9, 5e-4);
+        try (LayerNet a = LayerNet.customResNet(SPEC); NesterovSgd sgd = optimizer(a, 0.05, 0.9, 5e-4);
                 WatchService watch = FileSystems.getDefault().newWatchService()) {
             backward(a, sgd, 10);
             sgd.step();

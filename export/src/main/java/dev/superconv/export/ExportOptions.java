@@ -19,9 +19,6 @@ import java.util.stream.Collectors;
  */
 public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output, Tta tta, Precision precision) {
     public ExportOptions {
-        if (tta == Tta.FLIP_TRANSLATE) {
-            throw new BadInputException("--tta flip-translate is not built into exported graphs yet; use --tta flip");
-        }
         if (precision == Precision.INT8 && !foldBn) {
             throw new BadInputException("--precision int8 needs folded BatchNorm; drop --no-fold-bn");
         }

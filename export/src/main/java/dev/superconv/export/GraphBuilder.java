@@ -167,6 +167,11 @@ public final class GraphBuilder {
         return AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOAT).setF(value).build();
     }
 
+    public static AttributeProto stringAttr(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+    }
+
     public static AttributeProto intsAttr(String name, long... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeType.INTS);
         for (long v : values) {

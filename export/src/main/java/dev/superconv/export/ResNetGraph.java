@@ -3,6 +3,7 @@ package dev.superconv.export;
 import static dev.superconv.export.GraphBuilder.floatAttr;
 import static dev.superconv.export.GraphBuilder.intAttr;
 import static dev.superconv.export.GraphBuilder.intsAttr;
+import static dev.superconv.export.GraphBuilder.stringAttr;
 
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
@@ -121,12 +122,17 @@ final class ResNetGraph {
             x = g.input(INPUT, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(3), Dim.of(IMAGE), Dim.of(IMAGE)),
                     "float32 (N, 3, 32, 32), RGB on the 0..1 scale normalised per channel: (x − mean) / std (see metadata)");
         }
-        if (options.tta() == Tta.FLIP) {
-            // mirror along W: Slice from the last column backwards with step −1
-            String flipped = g.node("tta.flip", "Slice", List.of(x,
-                    g.int64s("tta.flip.starts", -1), g.int64s("tta.flip.ends", Long.MIN_VALUE),
-                    g.int64s("tta.flip.axes", 3), g.int64s("tta.flip.steps", -1)));
-            x = g.node("tta.batch", "Concat", List.of(x, flipped), intAttr("axis", 0)); // (2N, 3, 32, 32): originals, then mirrors
+        switch (options.tta()) {
+            case NONE -> { }
+            case FLIP -> x = g.node("tta.batch", "Concat", List.of(x, mirror(x, "tta.flip")), intAttr("axis", 0)); // (2N, 3, 32, 32): originals, then mirrors
+            case FLIP_TRANSLATE -> {
+                // airbench's 1-pixel shifts: reflect-pad by 1, crop the top-left and the bottom-right 32×32
+                String padded = g.node("tta.pad", "Pad", List.of(x, g.int64s("tta.pad.pads", 0, 0, 1, 1, 0, 0, 1, 1)), stringAttr("mode", "reflect"));
+                String upLeft = crop(padded, 0, "tta.up_left");
+                String downRight = crop(padded, 2, "tta.down_right");
+                x = g.node("tta.batch", "Concat", List.of(x, mirror(x, "tta.flip"), upLeft, mirror(upLeft, "tta.up_left.flip"),
+                        downRight, mirror(downRight, "tta.down_right.flip")), intAttr("axis", 0)); // (6N, 3, 32, 32), view-major
+            }
         }
         if (half) {
             x = g.node("input.fp16", "Cast", List.of(x), intAttr("to", DataType.FLOAT16.getNumber()));
@@ -134,25 +140,53 @@ final class ResNetGraph {
         return x;
     }
 
+    /** Mirror along W: Slice from the last column backwards with step −1. */
+    private String mirror(String x, String name) {
+        return g.node(name, "Slice", List.of(x, g.int64s(name + ".starts", -1), g.int64s(name + ".ends", Long.MIN_VALUE),
+                g.int64s(name + ".axes", 3), g.int64s(name + ".steps", -1)));
+    }
+
+    /** The IMAGE×IMAGE window at ({@code offset}, {@code offset}) of a padded batch. */
+    private String crop(String padded, long offset, String name) {
+        return g.node(name, "Slice", List.of(padded, g.int64s(name + ".starts", offset, offset),
+                g.int64s(name + ".ends", offset + IMAGE, offset + IMAGE), g.int64s(name + ".axes", 2, 3)));
+    }
+
     private void adaptOutput(String logits) {
         String x = logits;
         String name = outputName(options);
         boolean probs = options.output() == OutputKind.PROBS;
-        boolean tta = options.tta() == Tta.FLIP;
+        Tta tta = options.tta();
+        int classes = info.numClasses();
         if (probs) {
-            x = g.node(tta ? "probs.each" : name, "Softmax", List.of(x), intAttr("axis", 1));
+            x = g.node(tta != Tta.NONE ? "probs.each" : name, "Softmax", List.of(x), intAttr("axis", 1));
         }
-        if (tta) {
-            int classes = info.spec().numClasses();
-            // (2N, C) → (2, N, C) → mean over the pair → (N, C)
-            x = g.node("tta.pairs", "Reshape", List.of(x, g.int64s("tta.pairs.shape", 2, -1, classes)));
-            x = g.node(name, "ReduceMean", List.of(x), intsAttr("axes", 0), intAttr("keepdims", 0));
-        } else if (!probs) {
-            x = g.node(name, "Identity", List.of(x));
+        switch (tta) {
+            case NONE -> {
+                if (!probs) {
+                    x = g.node(name, "Identity", List.of(x));
+                }
+            }
+            case FLIP -> {
+                // (2N, C) → (2, N, C) → mean over the pair → (N, C)
+                x = g.node("tta.pairs", "Reshape", List.of(x, g.int64s("tta.pairs.shape", 2, -1, classes)));
+                x = g.node(name, "ReduceMean", List.of(x), intsAttr("axes", 0), intAttr("keepdims", 0));
+            }
+            case FLIP_TRANSLATE -> {
+                // (6N, C) → (6, N, C); ¼·(x + mirror x) + ⅛·(each shifted view and its mirror), summed over the views
+                x = g.node("tta.views", "Reshape", List.of(x, g.int64s("tta.views.shape", 6, -1, classes)));
+                String weights = g.floats("tta.weights", new long[] {6, 1, 1}, new float[] {0.25f, 0.25f, 0.125f, 0.125f, 0.125f, 0.125f}, false);
+                x = g.node("tta.weighted", "Mul", List.of(x, weights));
+                x = g.node(name, "ReduceSum", List.of(x, g.int64s("tta.axes", 0)), intAttr("keepdims", 0));
+            }
         }
-        g.output(x, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(info.spec().numClasses())),
-                (probs ? "softmax probabilities" : "logits") + (tta ? " averaged over the image and its mirror" : "")
-                        + ", (N, classes), classes in metadata order");
+        String how = switch (tta) {
+            case NONE -> "";
+            case FLIP -> " averaged over the image and its mirror";
+            case FLIP_TRANSLATE -> " weighted over the image, its 1-pixel shifts and their mirrors (airbench TTA level 2)";
+        };
+        g.output(x, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(classes)),
+                (probs ? "softmax probabilities" : "logits") + how + ", (N, classes), classes in metadata order");
     }
 
     /** x + res2(res1(x)). */

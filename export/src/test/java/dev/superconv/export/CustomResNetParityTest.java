@@ -2,7 +2,7 @@ package dev.superconv.export;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.Natives;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.checkpoint.Checkpoint;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The trainer's own model: {@link CustomResNet} in eval mode, loaded from a checkpoint or saving
+ * The trainer's own model: {@link LayerNet} in eval mode, loaded from a checkpoint or saving
  * its own state, against ONNX Runtime running the export (folded fp32 with float input, and uint8
  * input in fp16).
  */
@@ -41,7 +41,7 @@ class CustomResNetParityTest {
         new Random(3).nextBytes(pixels);
         float[] input = ExportParityTest.normalize(pixels, info);
         float[] expected;
-        try (CustomResNet model = new CustomResNet(info.spec()); PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (LayerNet model = LayerNet.customResNet(info.spec()); PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             model.importState(c);
             model.eval();
             Tensor logits = model.forward(TorchReference.fromArray(input, BATCH, 3, 32, 32));
@@ -76,7 +76,7 @@ class CustomResNetParityTest {
         }
         Path ckptFile = dir.resolve("best.pt");
         float[] expected;
-        try (CustomResNet model = new CustomResNet(spec); PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (LayerNet model = LayerNet.customResNet(spec); PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             model.train(true);
             for (int step = 0; step < 30; step++) {
                 model.forward(TorchReference.fromArray(input, BATCH, 3, 32, 32));

@@ -74,7 +74,7 @@ class ExportParityTest {
     @MethodSource("cases")
     void onnxRuntimeMatchesLibtorch(double width, double negativeGammas, ExportOptions options) throws Exception {
         Fixture f = fixture(width, negativeGammas);
-        boolean tta = options.tta() == Tta.FLIP;
+        Tta tta = options.tta();
         boolean probs = options.output() == OutputKind.PROBS;
         float[] expected = REFERENCES.computeIfAbsent(width + "/" + negativeGammas + "/" + tta + "/" + probs,
                 k -> TorchReference.run(f.checkpoint(), f.spec(), f.normalized(), BATCH, tta, probs));

@@ -82,7 +82,7 @@ class LogitScaleFoldTest {
         byte[] pixels = new byte[BATCH * 32 * 32 * 3];
         new Random(8).nextBytes(pixels);
         float[] input = ExportParityTest.normalize(pixels, info);
-        float[] expected = TorchReference.run(c, info.spec(), input, BATCH, false, false);
+        float[] expected = TorchReference.run(c, info.spec(), input, BATCH, dev.superconv.core.model.Tta.NONE, false);
         for (Precision p : new Precision[] {Precision.FP32, Precision.FP16}) {
             Path file = dir.resolve(p + ".onnx");
             OnnxExporter.export(c, ExportOptions.DEFAULT.withPrecision(p), file);

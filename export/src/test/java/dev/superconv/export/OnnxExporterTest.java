@@ -142,7 +142,7 @@ class OnnxExporterTest {
         assertEquals(InputFormat.UINT8_NHWC, ExportOptions.parse(InputFormat.class, "--input", "uint8-nhwc"));
         assertEquals(Precision.FP16, ExportOptions.parse(Precision.class, "--precision", "fp16"));
         BadInputException e = assertThrows(BadInputException.class, () -> ExportOptions.parse(Tta.class, "--tta", "five-crop"));
-        assertEquals("--tta must be one of none, flip, got 'five-crop'", e.getMessage());
+        assertEquals("--tta must be one of none, flip, flip-translate, got 'five-crop'", e.getMessage());
     }
 
     private static List<String> names(List<NodeProto> nodes) {

@@ -45,7 +45,7 @@ class RealImageAgreementTest {
         for (int start = 0; start < n; start += CHUNK) {
             int m = Math.min(CHUNK, n - start);
             float[] chunk = java.util.Arrays.copyOfRange(normalized, start * 3 * 32 * 32, (start + m) * 3 * 32 * 32);
-            argmax(TorchReference.run(c, info.spec(), chunk, m, false, false), classes, reference, start);
+            argmax(TorchReference.run(c, info.spec(), chunk, m, dev.superconv.core.model.Tta.NONE, false), classes, reference, start);
         }
         for (Precision p : new Precision[] {Precision.FP32, Precision.FP16}) {
             Path file = dir.resolve(p.cliName() + ".onnx");

@@ -3,6 +3,7 @@ package dev.superconv.export;
 import dev.superconv.bindings.Natives;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.model.Tta;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -18,18 +19,28 @@ import org.bytedeco.pytorch.global.torch;
 final class TorchReference {
     private TorchReference() {}
 
-    /** Logits or softmax probabilities (N, classes), optionally averaged with the mirrored batch. */
-    static float[] run(Checkpoint ckpt, ModelSpec spec, float[] nchw, int n, boolean flipTta, boolean probs) {
+    /** Logits or softmax probabilities (N, classes), averaged over the views of {@code tta} as airbench weights them. */
+    static float[] run(Checkpoint ckpt, ModelSpec spec, float[] nchw, int n, Tta tta, boolean probs) {
         Natives.load();
         try (PointerScope scope = new PointerScope()) {
             Tensor x = fromArray(nchw, n, 3, 32, 32);
-            Tensor out = head(forward(ckpt, spec, x), probs);
-            if (flipTta) {
-                Tensor mirrored = head(forward(ckpt, spec, x.flip(3)), probs);
-                out = out.add(mirrored).div(new Scalar(2.0));
-            }
+            Tensor out = switch (tta) {
+                case NONE -> head(forward(ckpt, spec, x), probs);
+                case FLIP -> mirrorMean(ckpt, spec, x, probs);
+                case FLIP_TRANSLATE -> {
+                    Tensor padded = torch.pad(x, new long[] {1, 1, 1, 1}, "reflect", new org.bytedeco.pytorch.DoubleOptional());
+                    Tensor upLeft = padded.narrow(2, 0, 32).narrow(3, 0, 32);
+                    Tensor downRight = padded.narrow(2, 2, 32).narrow(3, 2, 32);
+                    Tensor shifted = mirrorMean(ckpt, spec, upLeft, probs).add(mirrorMean(ckpt, spec, downRight, probs)).div(new Scalar(2.0));
+                    yield mirrorMean(ckpt, spec, x, probs).add(shifted).div(new Scalar(2.0));
+                }
+            };
             return toArray(out, n * spec.numClasses());
         }
+    }
+
+    private static Tensor mirrorMean(Checkpoint ckpt, ModelSpec spec, Tensor x, boolean probs) {
+        return head(forward(ckpt, spec, x), probs).add(head(forward(ckpt, spec, x.flip(3)), probs)).div(new Scalar(2.0));
     }
 
     private static Tensor head(Tensor logits, boolean probs) {

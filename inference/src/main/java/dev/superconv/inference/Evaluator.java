@@ -84,7 +84,7 @@ public final class Evaluator {
             };
             BatchPipeline.Stats stats = pipeline.run(feed, sink, options.pipelined());
             Confusion confusion = Confusion.of(model.classes(), labels, predictions);
-            String tta = model.flipTtaInGraph() ? "flip (in graph)" : flip ? "flip" : "none";
+            String tta = model.flipTtaInGraph() ? model.graphTta().cliName() + " (in graph)" : flip ? "flip" : "none";
             return new EvalResult(confusion, predictions, confidence, stats.wallNanos() / 1e9,
                     LatencyStats.of(stats.runNanos()), perBatch, tta, model.device());
         }

@@ -41,7 +41,7 @@ public final class OrtModel implements AutoCloseable {
     private final float[] mean;
     private final float[] std;
     private final boolean outputsProbabilities;
-    private final boolean flipTtaInGraph;
+    private final Tta graphTta;
     private final Device device;
     private final String deviceNote;
     private volatile boolean closed;
@@ -105,7 +105,7 @@ public final class OrtModel implements AutoCloseable {
             std = new float[0];
         }
         outputsProbabilities = meta.output() == OutputKind.PROBS;
-        flipTtaInGraph = meta.tta() == Tta.FLIP;
+        graphTta = meta.tta();
     }
 
     /** Opens {@code file} with the host's GPU probe. */
@@ -229,8 +229,14 @@ public final class OrtModel implements AutoCloseable {
     }
 
     /** True when the graph itself averages the image and its mirror (exported with {@code --tta flip}). */
+    /** Whether the graph itself averages test-time augmented views (flip or flip-translate). */
     public boolean flipTtaInGraph() {
-        return flipTtaInGraph;
+        return graphTta != Tta.NONE;
+    }
+
+    /** The test-time augmentation built into the graph. */
+    public Tta graphTta() {
+        return graphTta;
     }
 
     /** The device the session runs on (never AUTO). */

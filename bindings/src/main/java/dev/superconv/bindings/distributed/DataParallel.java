@@ -1,6 +1,6 @@
 package dev.superconv.bindings.distributed;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.core.distributed.DistributedConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ public final class DataParallel implements AutoCloseable {
     }
 
     /** Joins the job described by {@code config} (blocks until every rank has) and broadcasts rank 0's model state. */
-    public static DataParallel join(DistributedConfig config, CustomResNet model) {
+    public static DataParallel join(DistributedConfig config, LayerNet model) {
         DistributedContext context = DistributedContext.open(config);
         try {
             Map<String, Tensor> state = model.state();

@@ -90,6 +90,9 @@ public final class GradientAllReducer implements AutoCloseable {
                 bucket.flat().div_(worldSize);
                 for (int k = 0; k < bucket.count(); k++) {
                     int i = bucket.first() + k;
+                    if (!parameters.get(i).requires_grad()) {
+                        continue; // frozen during the run (airbench's whitening bias): no gradient, so SGD leaves it alone
+                    }
                     Tensor view = buckets.slice(bucket, k);
                     if (!grads.get(i).defined() || !sameMemory(grads.get(i), view)) {
                         // detach(): the same memory without autograd view metadata; optimizers call

@@ -73,7 +73,7 @@ class MultiProcessTest {
 
     /**
      * The key proof: 2 ranks × batch 8 with averaged gradients end with the same weights as one
-     * process with batch 16, over 6 steps of the trainer's model (CustomResNet, width 0.125, BN on
+     * process with batch 16, over 6 steps of the trainer's model (LayerNet, width 0.125, BN on
      * running statistics) and optimizer (Nesterov SGD, weight decay). Both ranks end bit-identical
      * (same averaged gradient, same update). Against the single process the only difference is
      * float32 summation order (per-rank means of 8 then the average of 2, versus one mean of 16;

@@ -1,6 +1,6 @@
 package dev.superconv.bindings.distributed;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.NesterovSgd;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.distributed.ShardPlan;
@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A few steps of the trainer's own model and optimizer (CustomResNet at width 0.125, Nesterov SGD
+ * A few steps of the trainer's own model and optimizer (LayerNet at width 0.125, Nesterov SGD
  * with weight decay) on synthetic 32×32 images, as one rank of a W-process job with per-rank batch
  * {@code globalBatch / W}, or as the single process with the whole global batch (W = 1, no process
  * group at all). BatchNorm runs on its running statistics (eval mode): per-rank batch statistics
@@ -39,7 +39,7 @@ final class ResNetTraining {
         int world = config.worldSize();
         int perRank = globalBatch / world;
         torch.manual_seed(1000 + config.rank());
-        try (PointerScope session = new PointerScope(); CustomResNet net = new CustomResNet(ModelSpec.cifar10(0.125))) {
+        try (PointerScope session = new PointerScope(); LayerNet net = LayerNet.customResNet(ModelSpec.cifar10(0.125))) {
             net.train(false);
             Map<String, Tensor> state = net.state();
             try (NoGradGuard noGrad = new NoGradGuard()) {

@@ -1,6 +1,6 @@
 package dev.superconv.bindings.distributed;
 
-import dev.superconv.bindings.CustomResNet;
+import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.NesterovSgd;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.model.ModelSpec;
@@ -25,7 +25,7 @@ final class StepThroughput {
     static void run(DistributedConfig config, int globalBatch, int steps) {
         int perRank = globalBatch / config.worldSize();
         torch.manual_seed(1 + config.rank());
-        try (PointerScope session = new PointerScope(); CustomResNet net = new CustomResNet(ModelSpec.cifar10(1.0))) {
+        try (PointerScope session = new PointerScope(); LayerNet net = LayerNet.customResNet(ModelSpec.cifar10(1.0))) {
             net.train(true);
             Map<String, Tensor> state = net.state();
             List<Tensor> params = new ArrayList<>();

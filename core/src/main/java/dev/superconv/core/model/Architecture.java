@@ -24,6 +24,9 @@ import java.util.List;
  * @param layers forward order
  */
 public record Architecture(String name, List<Layer> layers) {
+    /** The name of airbench's whitening conv (its weights are fitted, not learned). */
+    public static final String WHITENING_LAYER = "whiten";
+
     public Architecture {
         layers = List.copyOf(layers);
     }
@@ -57,7 +60,7 @@ public record Architecture(String name, List<Layer> layers) {
         int white = 2 * 3 * whiteningKernel * whiteningKernel;
         int[] widths = {scaled(64, width), scaled(256, width), scaled(256, width)};
         List<Layer> l = new ArrayList<>();
-        l.add(new Conv("whiten", 3, white, whiteningKernel, 0, true));                  // (N, 24, 31, 31) for k = 2
+        l.add(new Conv(WHITENING_LAYER, 3, white, whiteningKernel, 0, true));                  // (N, 24, 31, 31) for k = 2
         l.add(new Activation(activation));
         int in = white;
         for (int g = 0; g < 3; g++) {                                                     // (N, w, 15|7|3, 15|7|3)
@@ -96,6 +99,23 @@ public record Architecture(String name, List<Layer> layers) {
         convBnAct(body, a, act, false);
         convBnAct(body, b, act, false);
         return body;
+    }
+
+    /** Names of every BatchNorm layer, in forward order. */
+    public List<String> batchNormNames() {
+        List<String> out = new ArrayList<>();
+        collectBatchNorms(layers, out);
+        return out;
+    }
+
+    private static void collectBatchNorms(List<Layer> layers, List<String> out) {
+        for (Layer l : layers) {
+            if (l instanceof BatchNorm b) {
+                out.add(b.name());
+            } else if (l instanceof Residual r) {
+                collectBatchNorms(r.body(), out);
+            }
+        }
     }
 
     /** Tensor shape between layers: (C, H, W), or (features) after Flatten (h = w = 0). */

@@ -93,7 +93,7 @@ public record ModelMetadata(List<String> classes, float[] mean, float[] std, Out
         float[] std = map.containsKey(STD) ? numbers(STD, map.get(STD)) : new float[0];
         // a foreign model's own words for these mean nothing to superconv: only its spellings switch the behaviour on
         OutputKind output = OutputKind.PROBS.cliName().equals(map.get(OUTPUT)) ? OutputKind.PROBS : OutputKind.LOGITS;
-        Tta tta = Tta.FLIP.cliName().equals(map.get(TTA)) ? Tta.FLIP : Tta.NONE;
+        Tta tta = java.util.Arrays.stream(Tta.values()).filter(t -> t.cliName().equals(map.get(TTA))).findFirst().orElse(Tta.NONE);
         return new ModelMetadata(classes, mean, std, output, tta);
     }
 
