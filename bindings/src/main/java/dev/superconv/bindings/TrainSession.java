@@ -87,8 +87,8 @@ final class TrainSession implements AutoCloseable {
         BatchSource testBatches = null;
         CustomResNet net = null;
         try {
-            testBatches = dist.distributed() ? testShard(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize)
-                    : AugmentPreset.EVAL.source(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize);
+            testBatches = dist.distributed() ? testShard(test, batches.withBatchSize(TorchEvaluator.DEFAULT_BATCH), normalize)
+                    : AugmentPreset.EVAL.source(test, batches.withBatchSize(TorchEvaluator.DEFAULT_BATCH), normalize);
             schedule = config.lrSchedule(trainBatches.batchesPerEpoch());
             torch.manual_seed(config.seed()); // the only use of libtorch's RNG: the initial weights
             net = new CustomResNet(spec);
@@ -323,14 +323,14 @@ final class TrainSession implements AutoCloseable {
      * running statistics are averaged over the ranks (so all ranks hold the same model), and the
      * per-shard sums are added up.
      */
-    Evaluator.Result evaluate() {
+    TorchEvaluator.Result evaluate() {
         if (dataParallel == null) {
-            return Evaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
+            return TorchEvaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
         }
         dataParallel.averageBatchNormStatistics();
-        Evaluator.Result mine = Evaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
+        TorchEvaluator.Result mine = TorchEvaluator.evaluate(model, testSource, config.precision(), resolvedDevice, false);
         double[] all = dataParallel.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
-        return new Evaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
+        return new TorchEvaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
     }
 
     /**

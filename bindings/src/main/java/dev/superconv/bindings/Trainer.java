@@ -196,7 +196,7 @@ public final class Trainer {
                 }
                 double epochSeconds = p.seconds + (System.nanoTime() - started) / 1e9;
                 double[] epochSums = s.sumOverRanks(p.lossSum, p.correct, p.seen); // loss sum, hits, images of all ranks
-                Evaluator.Result eval = s.evaluate();
+                TorchEvaluator.Result eval = s.evaluate();
                 EpochMetrics m = new EpochMetrics(epoch + 1, lr, epochSums[0] / epochSums[2], epochSums[1] / epochSums[2],
                         eval.loss(), eval.accuracy(), epochSeconds, epochSums[2] / epochSeconds);
                 history.add(m);

@@ -43,7 +43,7 @@ class RealDataTrainingTest {
         assertTrue(acc >= 0.35, "test accuracy after 2 epochs on 5,000 images: " + acc + " (chance 0.10)");
         assertTrue(r.history().get(1).trainLoss() < r.history().get(0).trainLoss(), r.history().toString());
         // libtorch's fp32 evaluation of best.pt on the same 2,000 images reproduces the logged figure
-        Evaluator.Result eval = Evaluator.evaluate(Checkpoint.read(dir.resolve("best.pt")), test.limit(2_000), DeviceChoice.CPU, 1, false);
+        TorchEvaluator.Result eval = TorchEvaluator.evaluate(Checkpoint.read(dir.resolve("best.pt")), test.limit(2_000), DeviceChoice.CPU, 1, false);
         assertEquals(r.bestTestAcc(), eval.accuracy(), 1e-9);
     }
 }

@@ -66,7 +66,7 @@ class TrainerTest {
         assertFalse(best.tensors().keySet().stream().anyMatch(k -> k.startsWith("optim.")), "best.pt holds the model only");
 
         // libtorch's fp32 evaluation of last.pt reproduces the last logged test accuracy
-        Evaluator.Result eval = Evaluator.evaluate(last, TEST, DeviceChoice.CPU, 0, true);
+        TorchEvaluator.Result eval = TorchEvaluator.evaluate(last, TEST, DeviceChoice.CPU, 0, true);
         assertEquals(h.get(3).testAcc(), eval.accuracy(), 1e-9);
         int agree = 0;
         for (int i = 0; i < TEST.size(); i++) {

@@ -9,7 +9,7 @@ import dev.superconv.core.metrics.Confusion;
 import dev.superconv.core.plot.ConfusionPlot;
 import dev.superconv.core.plot.MisclassifiedGrid;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.LatencyStats;
 import dev.superconv.inference.OrtModel;
 import java.io.PrintWriter;
@@ -58,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Evaluator.Options options = new Evaluator.Options(batchSize, parseTta(tta), !noPipeline);
+        OrtEvaluator.Options options = new OrtEvaluator.Options(batchSize, parseTta(tta), !noPipeline);
         if (limit < 0) {
             throw new BadInputException("--limit must be >= 0, got " + limit);
         }
@@ -74,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
                 stderr.println("superconv: the model already averages each image with its mirror (exported with --tta flip); running it once");
             }
             stderr.flush();
-            EvalResult r = Evaluator.evaluate(model, set, options);
+            EvalResult r = OrtEvaluator.evaluate(model, set, options);
             if (json) {
                 stdout.println(new ObjectMapper().writeValueAsString(r.toJson()));
             } else {

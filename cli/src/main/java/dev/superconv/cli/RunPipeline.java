@@ -3,6 +3,7 @@ package dev.superconv.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.bindings.RunFiles;
+import dev.superconv.bindings.TorchEvaluator;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.checkpoint.Checkpoint;
@@ -17,7 +18,7 @@ import dev.superconv.core.report.ReportWriter;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.OrtModel;
 import dev.superconv.inference.SessionSettings;
 import java.io.IOException;
@@ -112,8 +113,8 @@ final class RunPipeline {
         say("exported " + model + " and " + modelUint8);
         EvalResult onnx = timer.time("onnx-eval", () -> ortEval(model, test));
         EvalResult onnxUint8 = timer.time("onnx-eval", () -> ortEval(modelUint8, test));
-        dev.superconv.bindings.Evaluator.Result torch = timer.time("torch-eval",
-                () -> dev.superconv.bindings.Evaluator.evaluate(best, test, config.device(), config.threads(), false));
+        TorchEvaluator.Result torch = timer.time("torch-eval",
+                () -> TorchEvaluator.evaluate(best, test, config.device(), config.threads(), false));
         say(String.format(Locale.ROOT, "ONNX Runtime %.2f %% (uint8 model %.2f %%), libtorch fp32 %.2f %% on %d test images",
                 100 * onnx.accuracy(), 100 * onnxUint8.accuracy(), 100 * torch.accuracy(), test.size()));
         crossCheck(List.of(new OnnxAccuracy(model, onnx.accuracy()), new OnnxAccuracy(modelUint8, onnxUint8.accuracy())), torch.accuracy());
@@ -133,7 +134,7 @@ final class RunPipeline {
 
     private static EvalResult ortEval(Path model, Dataset test) {
         try (OrtModel m = OrtModel.open(model, SessionSettings.defaults())) {
-            return Evaluator.evaluate(m, test, new Evaluator.Options(256, false, true));
+            return OrtEvaluator.evaluate(m, test, new OrtEvaluator.Options(256, false, true));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

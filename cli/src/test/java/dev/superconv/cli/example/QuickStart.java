@@ -9,7 +9,7 @@ import dev.superconv.core.report.ReportWriter;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.OrtModel;
 import dev.superconv.inference.SessionSettings;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ public final class QuickStart {
         OnnxExporter.export(Checkpoint.read(trained.files().best()), ExportOptions.DEFAULT, onnx);
 
         try (OrtModel model = OrtModel.open(onnx, SessionSettings.defaults())) {
-            EvalResult eval = Evaluator.evaluate(model, data.test(), new Evaluator.Options(256, false, true));
+            EvalResult eval = OrtEvaluator.evaluate(model, data.test(), new OrtEvaluator.Options(256, false, true));
             System.out.printf("libtorch %.2f %%, ONNX Runtime %.2f %% (%.0f img/s)%n",
                     100 * trained.bestTestAcc(), 100 * eval.accuracy(), eval.imagesPerSecond());
         }

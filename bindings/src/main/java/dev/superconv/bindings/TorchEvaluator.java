@@ -19,10 +19,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /** libtorch evaluation: accuracy, mean cross-entropy and (optionally) per-image predictions and probabilities. */
-public final class Evaluator {
+public final class TorchEvaluator {
     public static final int DEFAULT_BATCH = 256;
 
-    private Evaluator() {}
+    private TorchEvaluator() {}
 
     /**
      * @param accuracy       fraction of images whose arg-max class is the label
