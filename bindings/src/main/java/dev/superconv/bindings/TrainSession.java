@@ -17,6 +17,7 @@ import dev.superconv.core.distributed.ShardPlan;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.report.EpochMetrics;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.schedule.LrSchedule;
 import dev.superconv.bindings.distributed.DataParallel;
 import java.util.ArrayList;
@@ -118,7 +119,7 @@ final class TrainSession implements AutoCloseable {
     }
 
     static TrainSession open(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
-            RunFiles files, boolean resume, String dataSpec, Consumer<String> log) {
+            RunDirectory files, boolean resume, String dataSpec, Consumer<String> log) {
         TrainSession s = new TrainSession(config, dist, train, test, factory, log);
         try {
             ObjectNode runConfig = s.runConfig(train, test);
@@ -160,7 +161,7 @@ final class TrainSession implements AutoCloseable {
         return o;
     }
 
-    private void restore(RunFiles files, ObjectNode runConfig, Consumer<String> log) {
+    private void restore(RunDirectory files, ObjectNode runConfig, Consumer<String> log) {
         Checkpoint ck = files.readLast(log);
         CustomResNet.checkCompatible(modelInfo.spec(), ModelInfo.of(ck).spec(), files.last().toString());
         if (!ModelInfo.of(ck).classes().equals(modelInfo.classes())) {

@@ -12,6 +12,8 @@ import dev.superconv.core.data.Splits;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.report.EpochMetrics;
+import dev.superconv.core.run.RunDirectory;
+import dev.superconv.core.run.RunLock;
 import dev.superconv.core.schedule.LrSchedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +57,7 @@ public final class Trainer {
      * @param trainSeconds  training time of the epochs run by this call (test passes excluded)
      * @param stopped       {@link #requestStop()} ended the run early; last.pt holds the position
      */
-    public record Result(RunFiles files, List<EpochMetrics> history, double bestTestAcc, int bestEpoch,
+    public record Result(RunDirectory files, List<EpochMetrics> history, double bestTestAcc, int bestEpoch,
                          double trainSeconds, double imagesPerSecond, ModelInfo modelInfo, boolean stopped) {
         public EpochMetrics lastEpoch() {
             return history.getLast();
@@ -91,7 +93,7 @@ public final class Trainer {
 
     /** Convenience for library use: seed augmentation, no progress bar. */
     public static Result train(TrainConfig config, Dataset train, Dataset test, Path outDir, boolean resume, Listener listener) {
-        return new Trainer(config, listener, SEED_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunFiles(outDir), resume);
+        return new Trainer(config, listener, SEED_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunDirectory(outDir), resume);
     }
 
     /** Records where the data came from (the --data value) in config.json, for --resume and reports. */
@@ -109,7 +111,7 @@ public final class Trainer {
         return this;
     }
 
-    public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
+    public Result train(Dataset fullTrain, Dataset fullTest, RunDirectory files, boolean resume) {
         Dataset train = fullTrain.limit(config.limitTrain());
         Dataset test = fullTest.limit(config.limitTest());
         // What can refuse the run is checked before the lock creates the run directory.
@@ -125,7 +127,7 @@ public final class Trainer {
         Listener listener = primary ? this.listener : stepsOnly(this.listener);
         ProgressDisplay progress = primary ? this.progress : ProgressDisplay.NONE;
         // Rank 0 owns the run directory (lock, config, metrics, checkpoints); the others only read last.pt on --resume.
-        try (RunLock lock = primary ? RunLock.acquire(files.dir(), listener::message) : null;
+        try (RunLock lock = primary ? files.lock(listener::message) : null;
                 TrainSession s = open(listener, files, train, test, resume)) {
             LrSchedule schedule = s.schedule;
             List<EpochMetrics> history = new ArrayList<>(s.history);
@@ -227,7 +229,7 @@ public final class Trainer {
         }
     }
 
-    private TrainSession open(Listener listener, RunFiles files, Dataset train, Dataset test, boolean resume) {
+    private TrainSession open(Listener listener, RunDirectory files, Dataset train, Dataset test, boolean resume) {
         if (dist.primary()) {
             files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
         }
@@ -261,7 +263,7 @@ public final class Trainer {
         stopRequested.set(true);
     }
 
-    private static Result result(TrainSession s, RunFiles files, List<EpochMetrics> history, double best, int bestEpoch,
+    private static Result result(TrainSession s, RunDirectory files, List<EpochMetrics> history, double best, int bestEpoch,
             double trainSeconds, long trainImages, boolean stopped) {
         return new Result(files, List.copyOf(history), best, bestEpoch, trainSeconds,
                 trainImages / Math.max(trainSeconds, 1e-9), s.modelInfo, stopped);

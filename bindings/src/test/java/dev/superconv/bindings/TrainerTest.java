@@ -12,6 +12,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.report.MetricsLog;
+import dev.superconv.core.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,7 +135,7 @@ class TrainerTest {
                 }
             }
         }, Trainer.SEED_AUGMENTATION, ProgressDisplay.NONE);
-        Trainer.Result first = trainer[0].train(TRAIN, TEST, new RunFiles(stopped), false);
+        Trainer.Result first = trainer[0].train(TRAIN, TEST, new RunDirectory(stopped), false);
         assertTrue(first.stopped());
         assertEquals(1, first.history().size());
         Checkpoint mid = Checkpoint.read(stopped.resolve("last.pt"));

@@ -1,7 +1,7 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.BadInputException;
@@ -46,7 +46,7 @@ public final class RunCommand implements Callable<Integer> {
         if (resume != null && out != null && !resume.equals(out)) {
             throw new BadInputException("give --resume DIR or --out DIR, not both");
         }
-        RunFiles files = new RunFiles(resume != null ? resume : out != null ? out : defaultDir());
+        RunDirectory files = new RunDirectory(resume != null ? resume : out != null ? out : defaultDir());
         TrainConfig config;
         if (resume != null) {
             if (!Files.isRegularFile(files.config())) {

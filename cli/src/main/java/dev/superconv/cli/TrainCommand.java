@@ -1,7 +1,7 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.BadInputException;
@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
             return distributed.launch(spec, train.model.threads, out == null && name == null ? List.of("--out", runDir().toString()) : List.of());
         }
         DistributedConfig dist = distributed.resolve();
-        RunFiles files = new RunFiles(runDir());
+        RunDirectory files = new RunDirectory(runDir());
         TrainConfig config = resume ? train.resumeConfig(files, spec.commandLine().getParseResult(), DistributedOptions.FLAGS) : train.config();
         if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
             data.spec = files.readDataSpec(); // the data the run started with
@@ -75,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
                 100 * r.bestTestAcc(), r.bestEpoch(), 100 * r.lastEpoch().testAcc(), r.trainSeconds(), r.imagesPerSecond());
         CommandRecord.record(files, spec);
         w.println("report: " + ReportCommand.writeForRun(files.dir(), splits.test().limit(config.limitTest()), w));
-        w.printf("run: %s (best.pt, last.pt, metrics.jsonl, config.json, report.html)%n", files.dir());
+        w.printf("run: %s (%s)%n", files.dir(), files.trainingFileNames());
         w.flush();
         return 0;
     }
@@ -84,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
      * Ctrl-C (SIGINT) starts the JVM's shutdown; the hook asks the trainer to stop after its current
      * step and waits until last.pt is written, so the run can be resumed exactly where it stopped.
      */
-    static Trainer.Result trainWithCtrlC(Trainer trainer, Splits splits, RunFiles files, boolean resume, PrintWriter w) {
+    static Trainer.Result trainWithCtrlC(Trainer trainer, Splits splits, RunDirectory files, boolean resume, PrintWriter w) {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             w.println();

@@ -1,7 +1,7 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.DeviceChoice;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.schedule.Anneal;
@@ -129,13 +129,13 @@ public final class TrainOptions {
      * and thread count may change; any other flag given (beyond {@code alsoAllowed}) is refused, not
      * silently ignored.
      */
-    public TrainConfig resumeConfig(RunFiles files, ParseResult parsed, Collection<String> alsoAllowed) {
+    public TrainConfig resumeConfig(RunDirectory files, ParseResult parsed, Collection<String> alsoAllowed) {
         List<String> refused = parsed.matchedOptions().stream().map(OptionSpec::longestName)
                 .filter(n -> !RESUME_FLAGS.contains(n) && !alsoAllowed.contains(n)).distinct().toList();
         if (!refused.isEmpty()) {
             throw new BadInputException("--resume continues with the settings in " + files.config() + "; drop " + String.join(", ", refused));
         }
-        TrainConfig.Builder b = TrainConfig.Builder.of(files.readTrainConfig());
+        TrainConfig.Builder b = TrainConfig.Builder.of(TrainConfig.fromJson(files.readTrainSettings()));
         if (model.device != null) {
             b.device = DeviceChoice.parse(model.device);
         }

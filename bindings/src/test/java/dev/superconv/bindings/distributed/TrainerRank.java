@@ -1,7 +1,7 @@
 package dev.superconv.bindings.distributed;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.SyntheticData;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.data.Dataset;
@@ -44,7 +44,7 @@ final class TrainerRank {
             }
         }, Trainer.SEED_AUGMENTATION, ProgressDisplay.NONE).distributed(dist);
         self.set(trainer);
-        Trainer.Result r = trainer.train(train, test, new RunFiles(runDir), resume);
+        Trainer.Result r = trainer.train(train, test, new RunDirectory(runDir), resume);
         printMillis("returned_ms");
         DistributedWorker.print("stopped", r.stopped() ? 1 : 0);
     }

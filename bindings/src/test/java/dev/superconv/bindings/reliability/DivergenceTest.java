@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.augment.Batch;
@@ -92,7 +92,7 @@ class DivergenceTest {
         b.epochs = 3;
         Dataset train = TinyRuns.dataset(96, 1);
         Dataset test = TinyRuns.dataset(30, 2);
-        RunFiles files = new RunFiles(dir);
+        RunDirectory files = new RunDirectory(dir);
         List<Long> steps = new ArrayList<>();
         List<byte[]> afterEpochOne = new ArrayList<>();
         Trainer trainer = new Trainer(b.build(), new Trainer.Listener() {

@@ -16,7 +16,6 @@ import java.util.List;
  * {@code predictions.csv} so the report can be regenerated without running the model again.
  */
 public record Predictions(int[] labels, int[] predicted, double[] confidence) {
-    public static final String FILE = "predictions.csv";
     private static final String HEADER = "index,label,predicted,confidence";
 
     public Predictions {

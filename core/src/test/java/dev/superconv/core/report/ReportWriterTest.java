@@ -97,7 +97,7 @@ class ReportWriterTest {
     void selfContainedReportWithAllPlotsInlined() throws Exception {
         writeRun(5);
         Dataset test = testImages(200);
-        predictionsFor(test).write(run.resolve(Predictions.FILE));
+        predictionsFor(test).write(run.resolve("predictions.csv"));
         Path report = ReportWriter.write(run, test);
         assertEquals(run.resolve("report.html"), report);
         String html = Files.readString(report);
@@ -164,7 +164,7 @@ class ReportWriterTest {
     @Test
     void mismatchedTestImagesAreNotedNotDrawn() throws Exception {
         writeRun(2);
-        predictionsFor(testImages(100)).write(run.resolve(Predictions.FILE));
+        predictionsFor(testImages(100)).write(run.resolve("predictions.csv"));
         String html = Files.readString(ReportWriter.write(run, testImages(90)));
         assertTrue(html.contains("do not match predictions.csv"));
         assertEquals(2, parse(html).get("img").size());
