@@ -1,7 +1,6 @@
 package dev.superconv.bench;
 
 import dev.superconv.bindings.CustomResNet;
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.TorchEvaluator;
 import dev.superconv.bindings.Natives;
 import dev.superconv.bindings.Precision;
@@ -11,6 +10,7 @@ import dev.superconv.core.augment.AugmentedBatchSource;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -39,7 +39,7 @@ public final class EvalForwardProbe implements AutoCloseable {
 
     /** One pass over the data; images/s. */
     public double run() {
-        TorchEvaluator.Result r = TorchEvaluator.evaluate(model, source, precision, DeviceChoice.CPU, false);
+        TorchEvaluator.Result r = TorchEvaluator.evaluate(model, source, precision, Device.CPU, false);
         Checks.that(r.images() == source.imagesPerEpoch() && Double.isFinite(r.loss()), "evaluation covered every image with a finite loss");
         return r.imagesPerSecond();
     }

@@ -2,9 +2,10 @@ package dev.superconv.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.Natives;
 import dev.superconv.bindings.Precision;
+import dev.superconv.bindings.TorchDevices;
+import dev.superconv.core.model.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ public record MachineInfo(String cpu, int logicalCpus, int physicalCores, double
     /** Everything but the ONNX Runtime version and the final load, read now. */
     static MachineInfo atStart() {
         Natives.load();
-        return new MachineInfo(cpuModel(), Runtime.getRuntime().availableProcessors(), DeviceChoice.physicalCores(), readMemoryGiB(),
+        return new MachineInfo(cpuModel(), Runtime.getRuntime().availableProcessors(), TorchDevices.physicalCores(), readMemoryGiB(),
                 Precision.cpuHasNativeBf16(), System.getProperty("java.vm.name") + " " + Runtime.version(), readPytorchPresets(),
                 torch.get_num_threads(), "unknown", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), loadAverage(), -1);
     }

@@ -11,6 +11,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrFinderRun;
 import dev.superconv.core.metrics.LrRange;
+import dev.superconv.core.model.Device;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class LrFinder {
      */
     public static LrFinderResult run(TrainConfig config, Dataset train, Settings settings) {
         Natives.load();
-        DeviceChoice device = config.device().resolve();
+        Device device = TorchDevices.resolve(config.device());
         torch.set_num_threads(config.resolvedThreads());
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
@@ -71,14 +72,14 @@ public final class LrFinder {
             if (config.channelsLast()) {
                 model.toChannelsLast();
             }
-            model.to(device.device(), false);
+            model.to(TorchDevices.torch(device), false);
             return run(model, source, settings, config.precision(), device, config.weightDecay(), config.labelSmoothing());
         }
     }
 
     /** Range test on {@code model} (left as it was), batches drawn from {@code source} epoch after epoch. */
     public static LrFinderResult run(CustomResNet model, BatchSource source, Settings settings, Precision precision,
-            DeviceChoice device, double weightDecay, double labelSmoothing) {
+            Device device, double weightDecay, double labelSmoothing) {
         // The outer scope frees the snapshot copies and the optimizer's parameter list at the end.
         try (PointerScope outer = new PointerScope(); BatchCycle batches = new BatchCycle(source)) {
             Snapshot saved = Snapshot.of(model);
@@ -95,7 +96,7 @@ public final class LrFinder {
                     try (Batch batch = batches.next(); PointerScope scope = new PointerScope()) {
                         optimizer.setLr(lr);
                         optimizer.zeroGrad();
-                        TorchBatch b = TorchBatch.of(batch, device.device());
+                        TorchBatch b = TorchBatch.of(batch, TorchDevices.torch(device));
                         Tensor logits = Autocast.forward(model, b.images(), precision, device).to(torch.ScalarType.Float); // (N, classes)
                         Tensor loss = torch.cross_entropy(logits, b.labels(), lossOptions); // scalar, batch mean
                         double value = loss.item_double();

@@ -3,6 +3,7 @@ package dev.superconv.bindings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.schedule.Anneal;
 import dev.superconv.core.schedule.LrSchedule;
@@ -45,7 +46,7 @@ public record TrainConfig(
         double maxLr, double pctStart, Anneal anneal, double divFactor, double finalDivFactor, boolean threePhase,
         double baseMomentum, double maxMomentum, double peakEpoch, double momentum,
         double weightDecay, double labelSmoothing, int cutoutSize,
-        Precision precision, boolean channelsLast, DeviceChoice device, int threads,
+        Precision precision, boolean channelsLast, Device device, int threads,
         long seed, int limitTrain, int limitTest) {
 
     public enum ScheduleKind { ONE_CYCLE, PIECEWISE }
@@ -116,7 +117,7 @@ public record TrainConfig(
     }
 
     public int resolvedThreads() {
-        return threads == 0 ? DeviceChoice.physicalCores() : threads;
+        return threads == 0 ? TorchDevices.physicalCores() : threads;
     }
 
     /** The LR/momentum schedule for {@code stepsPerEpoch} optimizer steps per epoch. */
@@ -141,7 +142,7 @@ public record TrainConfig(
         boolean plainSgd = schedule == ScheduleKind.PIECEWISE ? momentum == 0 : baseMomentum == 0 && maxMomentum == 0;
         o.put("optimizer", plainSgd ? "sgd" : "sgd-nesterov").put("weight_decay", weightDecay).put("label_smoothing", labelSmoothing);
         o.put("cutout", cutoutSize).put("precision", precision.flag()).put("channels_last", channelsLast);
-        o.put("device", device.flag()).put("threads", threads).put("seed", seed);
+        o.put("device", device.cliName()).put("threads", threads).put("seed", seed);
         o.put("limit_train", limitTrain).put("limit_test", limitTest);
         return o;
     }
@@ -173,7 +174,7 @@ public record TrainConfig(
         b.cutoutSize = o.path("cutout").asInt();
         b.precision = Precision.parse(o.path("precision").asText());
         b.channelsLast = o.path("channels_last").asBoolean();
-        b.device = DeviceChoice.parse(o.path("device").asText());
+        b.device = Device.parse(o.path("device").asText());
         b.threads = o.path("threads").asInt();
         b.seed = o.path("seed").asLong();
         b.limitTrain = o.path("limit_train").asInt();
@@ -223,7 +224,7 @@ public record TrainConfig(
         public int cutoutSize = 8;
         public Precision precision = Precision.FP32;
         public boolean channelsLast = true;
-        public DeviceChoice device = DeviceChoice.AUTO;
+        public Device device = Device.AUTO;
         public int threads = 0;
         public long seed = 0;
         public int limitTrain = 0;

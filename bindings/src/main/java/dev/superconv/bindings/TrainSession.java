@@ -14,6 +14,7 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.distributed.ShardPlan;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.core.report.EpochMetrics;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -43,8 +43,8 @@ final class TrainSession implements AutoCloseable {
     private static final String RANK_PREFIX = "rank.";
 
     final TrainConfig config;
-    final DeviceChoice resolvedDevice;
-    final Device device;
+    final Device resolvedDevice;
+    final org.bytedeco.pytorch.Device device;
     final ModelInfo modelInfo;
     final BatchSource trainSource;
     final BatchSource testSource;
@@ -67,14 +67,14 @@ final class TrainSession implements AutoCloseable {
         this.config = config;
         this.dist = dist;
         Natives.load();
-        resolvedDevice = config.device().resolve();
-        device = resolvedDevice.device();
+        resolvedDevice = TorchDevices.resolve(config.device());
+        device = TorchDevices.torch(resolvedDevice);
         int threads = config.resolvedThreads();
         torch.set_num_threads(threads);
-        log.accept(resolvedDevice == DeviceChoice.CPU
-                ? "device: cpu, " + threads + " threads" + (config.device() == DeviceChoice.AUTO ? " (no CUDA device found)" : "")
+        log.accept(resolvedDevice == Device.CPU
+                ? "device: cpu, " + threads + " threads" + (config.device() == Device.AUTO ? " (no CUDA device found)" : "")
                 : "device: cuda");
-        if (config.precision() == Precision.BF16 && resolvedDevice == DeviceChoice.CPU && !Precision.cpuHasNativeBf16()) {
+        if (config.precision() == Precision.BF16 && resolvedDevice == Device.CPU && !Precision.cpuHasNativeBf16()) {
             log.accept("note: this CPU has no native bf16 (AVX512_BF16/AMX); bf16 autocast is emulated here and slower than fp32");
         }
         ModelSpec spec = config.modelSpec(train.classes().size());
@@ -149,7 +149,7 @@ final class TrainSession implements AutoCloseable {
         o.put("schedule", schedule.describe());
         o.put("steps_per_epoch", trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
-        o.put("resolved_device", resolvedDevice.flag()).put("resolved_threads", config.resolvedThreads());
+        o.put("resolved_device", resolvedDevice.cliName()).put("resolved_threads", config.resolvedThreads());
         if (dist.distributed()) {
             o.put("world_size", dist.worldSize()).put("batch_per_rank", config.batchSize() / dist.worldSize());
         }

@@ -116,7 +116,7 @@ public final class Trainer {
         Dataset test = fullTest.limit(config.limitTest());
         // What can refuse the run is checked before the lock creates the run directory.
         Natives.load();
-        config.device().resolve();
+        TorchDevices.resolve(config.device());
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }

@@ -17,6 +17,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrRange;
 import dev.superconv.core.metrics.LrSuggestion;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ class LrFinderTest {
             try (NesterovSgd callers = new NesterovSgd(params, model.parameterNames(), 0.05, 0.9, 5e-4)) {
                 try (BatchSource.EpochBatches epoch = source.epoch(0); var batch = epoch.next()) {
                     model.train(true);
-                    TorchBatch b = TorchBatch.of(batch, DeviceChoice.CPU.device());
+                    TorchBatch b = TorchBatch.of(batch, TorchDevices.torch(Device.CPU));
                     torch.cross_entropy(model.forward(b.images()), b.labels(), new CrossEntropyLossOptions()).backward();
                     callers.step();
                 }
@@ -105,7 +106,7 @@ class LrFinderTest {
                 double lrBefore = callers.lr();
 
                 LrFinderResult r = LrFinder.run(model, source, LrFinder.Settings.of(new LrRange(1e-4, 10, 30, LrRange.Mode.EXPONENTIAL)),
-                        Precision.FP32, DeviceChoice.CPU, 5e-4, 0);
+                        Precision.FP32, Device.CPU, 5e-4, 0);
 
                 // The test really trained: the loss moved (it falls, then blows up at large LRs).
                 assertTrue(r.steps() >= 10, "steps " + r.steps());

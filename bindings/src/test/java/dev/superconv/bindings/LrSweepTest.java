@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.report.MetricsLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class LrSweepTest {
         b.threads = 1;
         b.seed = 5;
         b.channelsLast = false;
-        b.device = DeviceChoice.CPU;
+        b.device = Device.CPU;
         return b.build();
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class RealDataTrainingTest {
         b.limitTrain = 5_000;
         b.limitTest = 2_000;
         b.precision = Precision.FP32;
-        b.device = DeviceChoice.CPU;
+        b.device = Device.CPU;
         b.threads = 1; // see SyntheticData.tiny(): one thread is far faster on an oversubscribed machine
         Trainer.Result r = Trainer.train(b.build(), train, test, dir, false, new Trainer.Listener() {
             @Override
@@ -43,7 +44,7 @@ class RealDataTrainingTest {
         assertTrue(acc >= 0.35, "test accuracy after 2 epochs on 5,000 images: " + acc + " (chance 0.10)");
         assertTrue(r.history().get(1).trainLoss() < r.history().get(0).trainLoss(), r.history().toString());
         // libtorch's fp32 evaluation of best.pt on the same 2,000 images reproduces the logged figure
-        TorchEvaluator.Result eval = TorchEvaluator.evaluate(Checkpoint.read(dir.resolve("best.pt")), test.limit(2_000), DeviceChoice.CPU, 1, false);
+        TorchEvaluator.Result eval = TorchEvaluator.evaluate(Checkpoint.read(dir.resolve("best.pt")), test.limit(2_000), Device.CPU, 1, false);
         assertEquals(r.bestTestAcc(), eval.accuracy(), 1e-9);
     }
 }

@@ -1,6 +1,7 @@
 package dev.superconv.bindings;
 
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -45,7 +46,7 @@ public final class SyntheticData {
         b.batchSize = 32;
         b.maxLr = 0.4;
         b.pctStart = 0.3;
-        b.device = DeviceChoice.CPU;
+        b.device = Device.CPU;
         b.precision = Precision.FP32;
         b.threads = 1;
         return b;

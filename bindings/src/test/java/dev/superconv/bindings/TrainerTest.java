@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.report.MetricsLog;
@@ -67,7 +68,7 @@ class TrainerTest {
         assertFalse(best.tensors().keySet().stream().anyMatch(k -> k.startsWith("optim.")), "best.pt holds the model only");
 
         // libtorch's fp32 evaluation of last.pt reproduces the last logged test accuracy
-        TorchEvaluator.Result eval = TorchEvaluator.evaluate(last, TEST, DeviceChoice.CPU, 0, true);
+        TorchEvaluator.Result eval = TorchEvaluator.evaluate(last, TEST, Device.CPU, 0, true);
         assertEquals(h.get(3).testAcc(), eval.accuracy(), 1e-9);
         int agree = 0;
         for (int i = 0; i < TEST.size(); i++) {

@@ -1,8 +1,8 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.Precision;
 import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.model.Device;
 import picocli.CommandLine.Option;
 
 /**
@@ -77,7 +77,7 @@ public final class ModelOptions {
             b.channelsLast = channelsLast;
         }
         if (device != null) {
-            b.device = DeviceChoice.parse(device);
+            b.device = Device.parse(device);
         }
         if (threads != null) {
             b.threads = threads;

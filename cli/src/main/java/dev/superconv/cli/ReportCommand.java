@@ -1,11 +1,11 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.TorchEvaluator;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.report.Predictions;
 import dev.superconv.core.report.ReportWriter;
 import dev.superconv.core.report.RunRecord;
@@ -73,7 +73,7 @@ public final class ReportCommand implements Callable<Integer> {
             // No predictions yet, or best.pt improved since (a resumed run): evaluate best.pt once and keep the result.
             out.println("evaluating " + best + " on " + test.size() + " test images for the confusion matrix...");
             out.flush();
-            TorchEvaluator.Result r = TorchEvaluator.evaluate(Checkpoint.read(best), test, DeviceChoice.AUTO, 0, true);
+            TorchEvaluator.Result r = TorchEvaluator.evaluate(Checkpoint.read(best), test, Device.AUTO, 0, true);
             Predictions.of(test, r.predictions(), r.probabilities()).write(predictions);
         }
         return ReportWriter.write(runDir, test);

@@ -1,6 +1,6 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.DeviceChoice;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.core.BadInputException;
@@ -137,7 +137,7 @@ public final class TrainOptions {
         }
         TrainConfig.Builder b = TrainConfig.Builder.of(TrainConfig.fromJson(files.readTrainSettings()));
         if (model.device != null) {
-            b.device = DeviceChoice.parse(model.device);
+            b.device = Device.parse(model.device);
         }
         if (model.threads != null) {
             b.threads = model.threads;

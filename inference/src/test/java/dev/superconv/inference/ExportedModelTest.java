@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import java.nio.file.Path;
 import java.util.List;

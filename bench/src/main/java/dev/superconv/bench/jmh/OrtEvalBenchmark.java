@@ -12,7 +12,7 @@ import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
-import dev.superconv.inference.Device;
+import dev.superconv.core.model.Device;
 import dev.superconv.inference.EvalResult;
 import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.GpuProbe;

@@ -1,9 +1,9 @@
 package dev.superconv.bindings.reliability;
 
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.Precision;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +37,7 @@ final class TinyRuns {
         b.width = 0.0625;
         b.batchSize = 16;
         b.maxLr = 0.2;
-        b.device = DeviceChoice.CPU;
+        b.device = Device.CPU;
         b.precision = Precision.FP32;
         b.threads = 1;
         return b;
