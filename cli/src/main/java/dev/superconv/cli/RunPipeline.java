@@ -2,7 +2,6 @@ package dev.superconv.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.TorchEvaluator;
 import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
@@ -14,6 +13,7 @@ import dev.superconv.core.model.OutputKind;
 import dev.superconv.core.model.Tta;
 import dev.superconv.core.report.Predictions;
 import dev.superconv.core.report.ReportWriter;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.EvalResult;
@@ -115,11 +115,7 @@ final class RunPipeline {
                 100 * onnx.accuracy(), 100 * onnxUint8.accuracy(), 100 * torch.accuracy(), test.size()));
         crossCheck(List.of(new OnnxAccuracy(model, onnx.accuracy()), new OnnxAccuracy(modelUint8, onnxUint8.accuracy())), torch.accuracy());
         Path report = timer.time("report", () -> {
-            int[] labels = new int[test.size()];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = test.label(i);
-            }
-            new Predictions(labels, onnx.predictions(), onnx.confidence()).write(files.predictions());
+            Predictions.of(test, onnx.predictions(), onnx.confidence()).write(files.predictions());
             return ReportWriter.write(dir, test);
         });
         Summary s = new Summary(dir, onnx.accuracy(), onnxUint8.accuracy(), torch.accuracy(), trained.bestTestAcc(), test.size(),

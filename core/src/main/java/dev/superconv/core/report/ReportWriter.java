@@ -110,6 +110,9 @@ public final class ReportWriter {
         if (recorded.size() >= k && !recorded.isEmpty()) {
             return recorded;
         }
+        if (pred.classes().size() >= k && !pred.classes().isEmpty()) {
+            return pred.classes();
+        }
         if (test.isPresent() && test.get().classes().size() >= k) {
             return test.get().classes();
         }
