@@ -1,8 +1,7 @@
 package dev.superconv.bench;
 
 import dev.superconv.bindings.LayerNet;
-import dev.superconv.bindings.DeviceChoice;
-import dev.superconv.bindings.Evaluator;
+import dev.superconv.bindings.TorchEvaluator;
 import dev.superconv.bindings.Natives;
 import dev.superconv.bindings.Precision;
 import dev.superconv.core.augment.AugmentConfig;
@@ -11,6 +10,7 @@ import dev.superconv.core.augment.AugmentedBatchSource;
 import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * libtorch evaluation as {@code superconv train} runs its test pass: {@link Evaluator} over the
+ * libtorch evaluation as {@code superconv train} runs its test pass: {@link TorchEvaluator} over the
  * evaluation batches (normalise to NHWC, channels-last model, no grad), in fp32 or bf16 autocast.
  */
 public final class EvalForwardProbe implements AutoCloseable {
@@ -39,7 +39,7 @@ public final class EvalForwardProbe implements AutoCloseable {
 
     /** One pass over the data; images/s. */
     public double run() {
-        Evaluator.Result r = Evaluator.evaluate(model, source, precision, DeviceChoice.CPU, false);
+        TorchEvaluator.Result r = TorchEvaluator.evaluate(model, source, precision, Device.CPU, false);
         Checks.that(r.images() == source.imagesPerEpoch() && Double.isFinite(r.loss()), "evaluation covered every image with a finite loss");
         return r.imagesPerSecond();
     }

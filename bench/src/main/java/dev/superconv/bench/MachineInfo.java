@@ -2,9 +2,9 @@ package dev.superconv.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.superconv.bindings.DeviceChoice;
 import dev.superconv.bindings.Natives;
 import dev.superconv.bindings.CpuFeatures;
+import dev.superconv.bindings.TorchDevices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public record MachineInfo(String cpu, int logicalCpus, int physicalCores, double
     static MachineInfo atStart() {
         Natives.load();
         CpuFeatures features = CpuFeatures.read();
-        int cores = DeviceChoice.physicalCores();
+        int cores = TorchDevices.physicalCores();
         return new MachineInfo(features.model(), Runtime.getRuntime().availableProcessors(), cores, readMemoryGiB(),
                 features.nativeBf16(), System.getProperty("java.vm.name") + " " + Runtime.version(), readPytorchPresets(),
                 torch.get_num_threads(), "unknown", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), loadAverage(), -1,

@@ -14,9 +14,9 @@ import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.ActivationRanges;
-import dev.superconv.inference.Device;
+import dev.superconv.core.model.Device;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.OrtModel;
 import dev.superconv.inference.SessionSettings;
 import java.lang.foreign.MemorySegment;
@@ -99,7 +99,7 @@ public final class OrtEvalProbe implements AutoCloseable {
 
     /** The evaluation pipeline: images/s and per-batch latency. */
     public EvalResult pipelined() throws Exception {
-        return Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, true));
+        return OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, true));
     }
 
     /** {@code session.run} over the pre-made tensors into pinned outputs; images/s. */
@@ -113,7 +113,7 @@ public final class OrtEvalProbe implements AutoCloseable {
 
     /** Both paths classify the images the same way (up to {@link #MAX_DISAGREEMENT} near-ties). */
     public void check() throws Exception {
-        EvalResult r = Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, true));
+        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, true));
         bare();
         int differ = 0;
         int classes = model.classCount();

@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.model.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -7,11 +8,11 @@ import org.bytedeco.pytorch.global.torch;
 final class Autocast {
     private Autocast() {}
 
-    static Tensor forward(LayerNet model, Tensor images, Precision precision, DeviceChoice device) {
+    static Tensor forward(LayerNet model, Tensor images, Precision precision, Device device) {
         if (precision == Precision.FP32) {
             return model.forward(images);
         }
-        torch.DeviceType type = device == DeviceChoice.CUDA ? torch.DeviceType.CUDA : torch.DeviceType.CPU;
+        torch.DeviceType type = device == Device.CUDA ? torch.DeviceType.CUDA : torch.DeviceType.CPU;
         torch.set_autocast_dtype(type, torch.ScalarType.BFloat16);
         torch.set_autocast_enabled(type, true);
         try {

@@ -12,6 +12,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrFinderRun;
 import dev.superconv.core.metrics.LrRange;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.recipe.OptimizerConfig;
 import dev.superconv.core.recipe.TrainConfig;
@@ -59,7 +60,7 @@ public final class LrFinder {
      */
     public static LrFinderResult run(TrainConfig config, Dataset train, Settings settings) {
         Natives.load();
-        DeviceChoice device = DeviceChoice.of(config.runtime().device()).resolve();
+        Device device = TorchDevices.resolve(config.runtime().device());
         torch.set_num_threads(TrainRuntime.threads(config.runtime()));
         Precision precision = PrecisionPolicy.forRun(config, device, config.batchSize()).precision(); // before the seed: the probe draws random tensors
         if (train.size() < config.batchSize()) {
@@ -72,7 +73,7 @@ public final class LrFinder {
                 .withLayout(config.runtime().channelsLast() ? Layout.NHWC : Layout.NCHW).withSeed(config.seed());
         List<Transform> steps = new ArrayList<>(config.augment().transforms());
         steps.add(normalize);
-        try (LayerNet model = RecipeNet.build(config, info, train, normalize, device.device());
+        try (LayerNet model = RecipeNet.build(config, info, train, normalize, TorchDevices.torch(device));
                 BatchSource source = Trainer.RECIPE_AUGMENTATION.create(train, new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH), batches)) {
             return run(model, source, settings, precision, device, config.optimizer(), config.batchSize());
         }
@@ -80,14 +81,14 @@ public final class LrFinder {
 
     /** Range test on {@code model} (left as it was) with plain per-step SGD units, batches drawn from {@code source} epoch after epoch. */
     public static LrFinderResult run(LayerNet model, BatchSource source, Settings settings, Precision precision,
-            DeviceChoice device, double weightDecay, double labelSmoothing) {
+            Device device, double weightDecay, double labelSmoothing) {
         OptimizerConfig sgd = new OptimizerConfig(OptimizerConfig.Units.PER_STEP, weightDecay, 1, OptimizerConfig.LossReduction.MEAN,
                 labelSmoothing, new OptimizerConfig.NoEma());
         return run(model, source, settings, precision, device, sgd, source.imagesPerEpoch() / Math.max(1, source.batchesPerEpoch()));
     }
 
     private static LrFinderResult run(LayerNet model, BatchSource source, Settings settings, Precision precision,
-            DeviceChoice device, OptimizerConfig recipe, int batchSize) {
+            Device device, OptimizerConfig recipe, int batchSize) {
         // The outer scope frees the snapshot copies and the optimizer's parameter list at the end.
         try (PointerScope outer = new PointerScope(); BatchCycle batches = new BatchCycle(source)) {
             Snapshot saved = Snapshot.of(model);
@@ -97,7 +98,7 @@ public final class LrFinder {
                 return LrFinderRun.run(settings.range(), settings.beta(), settings.divergeFactor(), (i, lr) -> {
                     try (Batch batch = batches.next(); PointerScope scope = new PointerScope()) {
                         step.set(lr, settings.momentum());
-                        return step.run(TorchBatch.of(batch, device.device()), i, 0, false).loss();
+                        return step.run(TorchBatch.of(batch, TorchDevices.torch(device)), i, 0, false).loss();
                     } catch (Trainer.DivergedException e) {
                         return Double.NaN; // the step was not taken; the run ends here
                     }

@@ -5,6 +5,7 @@ import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.io.AtomicFiles;
 import dev.superconv.core.plot.LrSweepPlot;
+import dev.superconv.core.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -63,7 +64,7 @@ public final class LrSweep {
             listener.message(String.format(Locale.ROOT, "== max LR %s: %d epochs → %s", label(lr), base.epochCount(), dir));
             Trainer trainer = new Trainer(config, listener, Trainer.RECIPE_AUGMENTATION, progress).dataSpec(dataSpec);
             try {
-                Trainer.Result r = trainer.train(train, test, new RunFiles(dir), false);
+                Trainer.Result r = trainer.train(train, test, new RunDirectory(dir), false);
                 points.add(new Point(lr, r.lastEpoch().testAcc(), r.bestTestAcc(), r.bestEpoch(), r.lastEpoch().trainLoss(),
                         r.trainSeconds(), false, dir));
             } catch (Trainer.DivergedException e) {

@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.model.Device;
 import dev.superconv.core.data.DataHome;
 import dev.superconv.core.recipe.TrainConfig;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public final class PrecisionPolicy {
      * step (per rank): this machine's CPU, the probe cached under {@code ~/.cache/superconv} (or
      * {@code -Dsuperconv.cache.dir}). Call before seeding libtorch: the probe draws random tensors.
      */
-    public static PrecisionDecision forRun(TrainConfig config, DeviceChoice resolvedDevice, int batch) {
+    public static PrecisionDecision forRun(TrainConfig config, Device resolvedDevice, int batch) {
         CpuFeatures cpu = CpuFeatures.read();
         boolean probeAllowed = !"off".equalsIgnoreCase(System.getProperty(ProbeResult.PROBE_PROPERTY, "").strip());
         Path cacheDir = DataHome.standard().base();
@@ -33,12 +34,12 @@ public final class PrecisionPolicy {
     }
 
     /** {@code probe} runs (or reads the cache) only where the choice depends on a measurement. */
-    public static PrecisionDecision decide(PrecisionMode mode, DeviceChoice resolvedDevice, CpuFeatures cpu, boolean probeAllowed,
+    public static PrecisionDecision decide(PrecisionMode mode, Device resolvedDevice, CpuFeatures cpu, boolean probeAllowed,
             Supplier<ProbeResult> probe) {
         return switch (mode) {
             case FP32 -> new PrecisionDecision(Precision.FP32, "--precision fp32");
             case BF16 -> new PrecisionDecision(Precision.BF16, "--precision bf16");
-            case AUTO -> resolvedDevice == DeviceChoice.CUDA ? cuda(cpu) : cpu(cpu, probeAllowed, probe);
+            case AUTO -> resolvedDevice == Device.CUDA ? cuda(cpu) : cpu(cpu, probeAllowed, probe);
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -74,7 +75,7 @@ public final class PrecisionProbe {
         long t0 = System.nanoTime();
         try (PointerScope scope = new PointerScope()) {
             model.zero_grad(true); // set_to_none: backward writes fresh gradients
-            Tensor logits = Autocast.forward(model, images, precision, DeviceChoice.CPU).to(torch.ScalarType.Float); // (N, 10)
+            Tensor logits = Autocast.forward(model, images, precision, Device.CPU).to(torch.ScalarType.Float); // (N, 10)
             torch.cross_entropy(logits, labels).backward();
         }
         return batch / ((System.nanoTime() - t0) / 1e9);

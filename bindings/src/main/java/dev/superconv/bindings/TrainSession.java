@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.model.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
@@ -23,6 +24,7 @@ import dev.superconv.core.recipe.ConfigJson;
 import dev.superconv.core.recipe.OptimizerConfig;
 import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.report.EpochMetrics;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.schedule.LrSchedule;
 import dev.superconv.bindings.distributed.DataParallel;
 import java.util.ArrayList;
@@ -30,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -45,8 +46,8 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
     private static final String RANK_PREFIX = "rank.";
 
     final TrainConfig config;
-    final DeviceChoice resolvedDevice;
-    final Device device;
+    final Device resolvedDevice;
+    final org.bytedeco.pytorch.Device device;
     final ModelInfo modelInfo;
     final BatchSource trainSource;
     final BatchSource testSource;
@@ -73,17 +74,17 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         this.config = config;
         this.dist = dist;
         Natives.load();
-        DeviceChoice asked = DeviceChoice.of(config.runtime().device());
-        resolvedDevice = asked.resolve();
-        device = resolvedDevice.device();
+        Device asked = config.runtime().device();
+        resolvedDevice = TorchDevices.resolve(asked);
+        device = TorchDevices.torch(resolvedDevice);
         int threads = TrainRuntime.threads(config.runtime());
         torch.set_num_threads(threads);
-        log.accept(resolvedDevice == DeviceChoice.CPU
-                ? "device: cpu, " + threads + " threads" + (asked == DeviceChoice.AUTO ? " (no CUDA device found)" : "")
+        log.accept(resolvedDevice == Device.CPU
+                ? "device: cpu, " + threads + " threads" + (asked == Device.AUTO ? " (no CUDA device found)" : "")
                 : "device: cuda");
         precision = PrecisionPolicy.forRun(config, resolvedDevice, config.batchSize() / Math.max(1, dist.worldSize()));
         log.accept("precision: " + precision.precision().flag() + " (" + precision.reason() + ")");
-        if (precision.precision() == Precision.BF16 && resolvedDevice == DeviceChoice.CPU && !Precision.cpuHasNativeBf16()) {
+        if (precision.precision() == Precision.BF16 && resolvedDevice == Device.CPU && !Precision.cpuHasNativeBf16()) {
             log.accept("note: this CPU has no native bf16 (AVX512_BF16/AMX); bf16 autocast is emulated here and slower than fp32");
         }
         Normalize normalize = Normalize.cifar10();
@@ -98,8 +99,8 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         BatchSource testBatches = null;
         LayerNet net = null;
         try {
-            testBatches = dist.distributed() ? testShard(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize)
-                    : AugmentPreset.EVAL.source(test, batches.withBatchSize(Evaluator.DEFAULT_BATCH), normalize);
+            testBatches = dist.distributed() ? testShard(test, batches.withBatchSize(TorchEvaluator.DEFAULT_BATCH), normalize)
+                    : AugmentPreset.EVAL.source(test, batches.withBatchSize(TorchEvaluator.DEFAULT_BATCH), normalize);
             schedule = config.lrSchedule(trainBatches.batchesPerEpoch());
             net = RecipeNet.build(config, modelInfo, train, normalize, device);
             optimizer = new NesterovSgd(net.parameterGroups(), schedule.lr(0), schedule.momentum(0), 0);
@@ -119,7 +120,7 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
     }
 
     static TrainSession open(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
-            RunFiles files, boolean resume, String dataSpec, Consumer<String> log) {
+            RunDirectory files, boolean resume, String dataSpec, Consumer<String> log) {
         TrainSession s = new TrainSession(config, dist, train, test, factory, log);
         try {
             ObjectNode runConfig = s.runConfig(train, test);
@@ -150,7 +151,7 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         o.put("schedule", schedule.describe());
         o.put("steps_per_epoch", trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
-        o.put("resolved_device", resolvedDevice.flag()).put("resolved_threads", TrainRuntime.threads(config.runtime()));
+        o.put("resolved_device", resolvedDevice.cliName()).put("resolved_threads", TrainRuntime.threads(config.runtime()));
         o.put("resolved_precision", precision.precision().flag()).put("precision_reason", precision.reason());
         if (dist.distributed()) {
             o.put("world_size", dist.worldSize()).put("batch_per_rank", config.batchSize() / dist.worldSize());
@@ -163,7 +164,7 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         return o;
     }
 
-    private void restore(RunFiles files, ObjectNode runConfig, Consumer<String> log) {
+    private void restore(RunDirectory files, ObjectNode runConfig, Consumer<String> log) {
         Checkpoint ck = files.readLast(log);
         if (!ModelInfo.of(ck).model().equals(modelInfo.model())) {
             throw new BadInputException("--resume: " + files.last() + " holds another model than config.json asks for");
@@ -407,14 +408,14 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
      * running statistics are averaged over the ranks (so all ranks hold the same model), and the
      * per-shard sums are added up.
      */
-    Evaluator.Result evaluate(Tta tta) {
+    TorchEvaluator.Result evaluate(Tta tta) {
         if (dataParallel == null) {
-            return Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
+            return TorchEvaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
         }
         dataParallel.averageBatchNormStatistics();
-        Evaluator.Result mine = Evaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
+        TorchEvaluator.Result mine = TorchEvaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
         double[] all = dataParallel.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
-        return new Evaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
+        return new TorchEvaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
     }
 
     /**

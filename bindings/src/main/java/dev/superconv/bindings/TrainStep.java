@@ -1,5 +1,6 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.model.Device;
 import dev.superconv.core.recipe.OptimizerConfig;
 import dev.superconv.core.schedule.LrSchedule;
 import java.util.Locale;
@@ -55,12 +56,12 @@ final class TrainStep {
     private final NesterovSgd optimizer;
     private final OptimizerConfig recipe;
     private final Precision precision;
-    private final DeviceChoice device;
+    private final Device device;
     private final Ranks ranks;
     private final int globalBatch;
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
 
-    TrainStep(LayerNet model, NesterovSgd optimizer, OptimizerConfig recipe, Precision precision, DeviceChoice device, Ranks ranks, int globalBatch) {
+    TrainStep(LayerNet model, NesterovSgd optimizer, OptimizerConfig recipe, Precision precision, Device device, Ranks ranks, int globalBatch) {
         this.model = model;
         this.optimizer = optimizer;
         this.recipe = recipe;

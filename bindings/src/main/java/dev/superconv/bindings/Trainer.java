@@ -1,5 +1,8 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.run.RunLock;
+import dev.superconv.core.run.RunDirectory;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.augment.AugmentConfig;
 import dev.superconv.core.augment.AugmentedBatchSource;
@@ -54,7 +57,7 @@ public final class Trainer {
      * @param trainSeconds  training time of the epochs run by this call (test passes excluded)
      * @param stopped       {@link #requestStop()} ended the run early; last.pt holds the position
      */
-    public record Result(RunFiles files, List<EpochMetrics> history, double bestTestAcc, int bestEpoch,
+    public record Result(RunDirectory files, List<EpochMetrics> history, double bestTestAcc, int bestEpoch,
                          double trainSeconds, double imagesPerSecond, ModelInfo modelInfo, boolean stopped) {
         public EpochMetrics lastEpoch() {
             return history.getLast();
@@ -90,7 +93,7 @@ public final class Trainer {
 
     /** Convenience for library use: the recipe's augmentation, no progress bar. */
     public static Result train(TrainConfig config, Dataset train, Dataset test, Path outDir, boolean resume, Listener listener) {
-        return new Trainer(config, listener, RECIPE_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunFiles(outDir), resume);
+        return new Trainer(config, listener, RECIPE_AUGMENTATION, ProgressDisplay.NONE).train(train, test, new RunDirectory(outDir), resume);
     }
 
     /** Records where the data came from (the --data value) in config.json, for --resume and reports. */
@@ -108,12 +111,12 @@ public final class Trainer {
         return this;
     }
 
-    public Result train(Dataset fullTrain, Dataset fullTest, RunFiles files, boolean resume) {
+    public Result train(Dataset fullTrain, Dataset fullTest, RunDirectory files, boolean resume) {
         Dataset train = fullTrain.limit(config.limits().train());
         Dataset test = fullTest.limit(config.limits().test());
         // What can refuse the run is checked before the lock creates the run directory.
         Natives.load();
-        DeviceChoice.of(config.runtime().device()).resolve();
+        TorchDevices.resolve(config.runtime().device());
         if (train.size() < config.batchSize()) {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }
@@ -124,7 +127,7 @@ public final class Trainer {
         Listener listener = primary ? this.listener : stepsOnly(this.listener);
         ProgressDisplay progress = primary ? this.progress : ProgressDisplay.NONE;
         // Rank 0 owns the run directory (lock, config, metrics, checkpoints); the others only read last.pt on --resume.
-        try (RunLock lock = primary ? RunLock.acquire(files.dir(), listener::message) : null;
+        try (RunLock lock = primary ? files.lock(listener::message) : null;
                 TrainSession s = open(listener, files, train, test, resume)) {
             Progress run = new Progress(s, files, listener, progress);
             for (int epoch = s.startEpoch; epoch < config.epochCount(); epoch++) {
@@ -198,7 +201,7 @@ public final class Trainer {
     /** What the epochs so far add up to, and the end of an epoch: test pass, metrics, checkpoints. */
     private final class Progress {
         final TrainSession session;
-        final RunFiles files;
+        final RunDirectory files;
         final Listener listener;
         final ProgressDisplay progress;
         final List<EpochMetrics> history;
@@ -210,7 +213,7 @@ public final class Trainer {
         EpochProgress epochProgress = new EpochProgress();
         double epochSeconds;
 
-        Progress(TrainSession s, RunFiles files, Listener listener, ProgressDisplay progress) {
+        Progress(TrainSession s, RunDirectory files, Listener listener, ProgressDisplay progress) {
             this.session = s;
             this.files = files;
             this.listener = listener;
@@ -224,12 +227,12 @@ public final class Trainer {
             TrainSession s = session;
             EpochProgress p = epochProgress;
             double[] sums = s.sumOverRanks(p.lossSum, p.correct, p.seen); // loss sum, hits, images of all ranks
-            Evaluator.Result eval = s.evaluate(Tta.NONE);
+            TorchEvaluator.Result eval = s.evaluate(Tta.NONE);
             EpochMetrics m = new EpochMetrics(epoch + 1, lr, sums[0] / sums[2], sums[1] / sums[2],
                     eval.loss(), eval.accuracy(), epochSeconds, sums[2] / epochSeconds);
             String tta = "";
             if (epoch + 1 == config.epochCount() && config.tta() != Tta.NONE) {
-                Evaluator.Result withTta = s.evaluate(config.tta()); // the recipe's TTA: once, at the end (it costs its views ×)
+                TorchEvaluator.Result withTta = s.evaluate(config.tta()); // the recipe's TTA: once, at the end (it costs its views ×)
                 m = m.withTta(config.tta(), withTta.accuracy());
                 tta = String.format(java.util.Locale.ROOT, " | TTA %s acc %.2f%% (%.1f s)", config.tta().cliName(), 100 * withTta.accuracy(), withTta.seconds());
             }
@@ -265,7 +268,7 @@ public final class Trainer {
         }
     }
 
-    private TrainSession open(Listener listener, RunFiles files, Dataset train, Dataset test, boolean resume) {
+    private TrainSession open(Listener listener, RunDirectory files, Dataset train, Dataset test, boolean resume) {
         if (dist.primary()) {
             files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
         }

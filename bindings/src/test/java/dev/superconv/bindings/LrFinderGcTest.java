@@ -13,6 +13,7 @@ import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrRange;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +96,7 @@ class LrFinderGcTest {
         LayerNet model = LayerNet.customResNet(new ModelSpec(0.125, 0.125, 4));
         try (PointerScope scope = new PointerScope(); BatchSource.EpochBatches epoch = source.epoch(0); Batch batch = epoch.next()) {
             model.train(true);
-            TorchBatch b = TorchBatch.of(batch, DeviceChoice.CPU.device());
+            TorchBatch b = TorchBatch.of(batch, TorchDevices.torch(Device.CPU));
             torch.cross_entropy(model.forward(b.images()), b.labels(), new CrossEntropyLossOptions()).backward();
         }
         model.eval();
@@ -123,7 +124,7 @@ class LrFinderGcTest {
                 LayerNet model = trainedOneStep(source)) {
             Map<String, Tensor> before = LrFinderTest.copyAll(model);
             LrFinderResult r = LrFinder.run(model, source, LrFinder.Settings.of(new LrRange(1e-4, 10, 12, LrRange.Mode.EXPONENTIAL)),
-                    Precision.FP32, DeviceChoice.CPU, 5e-4, 0);
+                    Precision.FP32, Device.CPU, 5e-4, 0);
             assertTrue(r.steps() >= 6, "steps " + r.steps());
             assertTrue(collections[0] > r.steps(), "collected before each step: " + collections[0]);
             collectGarbage();

@@ -1,5 +1,9 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.core.recipe.Presets;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +21,7 @@ import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrRange;
 import dev.superconv.core.metrics.LrSuggestion;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +99,7 @@ class LrFinderTest {
             try (NesterovSgd callers = new NesterovSgd(params, model.parameterNames(), 0.05, 0.9, 5e-4)) {
                 try (BatchSource.EpochBatches epoch = source.epoch(0); var batch = epoch.next()) {
                     model.train(true);
-                    TorchBatch b = TorchBatch.of(batch, DeviceChoice.CPU.device());
+                    TorchBatch b = TorchBatch.of(batch, TorchDevices.torch(Device.CPU));
                     torch.cross_entropy(model.forward(b.images()), b.labels(), new CrossEntropyLossOptions()).backward();
                     callers.step();
                 }
@@ -105,7 +110,7 @@ class LrFinderTest {
                 double lrBefore = callers.lr();
 
                 LrFinderResult r = LrFinder.run(model, source, LrFinder.Settings.of(new LrRange(1e-4, 10, 30, LrRange.Mode.EXPONENTIAL)),
-                        Precision.FP32, DeviceChoice.CPU, 5e-4, 0);
+                        Precision.FP32, Device.CPU, 5e-4, 0);
 
                 // The test really trained: the loss moved (it falls, then blows up at large LRs).
                 assertTrue(r.steps() >= 10, "steps " + r.steps());
@@ -141,13 +146,9 @@ class LrFinderTest {
         String jpeg = System.getProperty("superconv.data.jpeg", "");
         assumeTrue(!jpeg.isEmpty() && Files.isDirectory(Path.of(jpeg)), "real CIFAR-10 JPEG mirror not present");
         Dataset train = DataSets.loadSplit(jpeg, "train").limit(3_000);
-        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
-        b.width = 0.25;
-        b.batchSize = 64;
-        b.threads = 2;
-        b.seed = 1;
+        TrainConfig b = Recipe.with(Presets.S11.config(), "model.width", 0.25, "batch_size", 64, "runtime.threads", 2, "seed", 1L);
         LrRange range = new LrRange(1e-5, 10, 60, LrRange.Mode.EXPONENTIAL);
-        LrFinderResult r = LrFinder.run(b.build(), train, LrFinder.Settings.of(range));
+        LrFinderResult r = LrFinder.run(b, train, LrFinder.Settings.of(range));
         System.out.print(r.summary());
         for (int i = 0; i < r.steps(); i += 5) {
             System.out.printf(java.util.Locale.ROOT, "step %d lr %.3e loss %.4f smoothed %.4f%n", i, r.lrs()[i], r.losses()[i], r.smoothed()[i]);

@@ -1,5 +1,9 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.core.recipe.Presets;
+
 import static dev.superconv.bindings.LrFinderTest.colourClasses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.report.MetricsLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,15 +34,8 @@ class LrSweepTest {
     }
 
     static TrainConfig tiny() {
-        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
-        b.width = 0.125;
-        b.epochs = 2;
-        b.batchSize = 32;
-        b.threads = 1;
-        b.seed = 5;
-        b.channelsLast = false;
-        b.device = DeviceChoice.CPU;
-        return b.build();
+        return Recipe.with(Presets.S11.config(), "model.width", 0.125, "epochs", 2.0, "batch_size", 32, "runtime.threads", 1, "seed", 5L,
+                "runtime.channels_last", false, "runtime.device", Device.CPU);
     }
 
     @Test

@@ -1,5 +1,11 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.core.recipe.RuntimeConfig;
+
+import dev.superconv.core.recipe.Presets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,6 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,17 +30,11 @@ class RealDataTrainingTest {
         Natives.load();
         Dataset train = DataSets.loadSplit(jpeg, "train");
         Dataset test = DataSets.loadSplit(jpeg, "test");
-        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
-        b.width = 0.25;
-        b.epochs = 2;
-        b.batchSize = 64;
-        b.pctStart = 0.25;
-        b.limitTrain = 5_000;
-        b.limitTest = 2_000;
-        b.precision = PrecisionMode.FP32;
-        b.device = DeviceChoice.CPU;
-        b.threads = 1; // see SyntheticData.tiny(): one thread is far faster on an oversubscribed machine
-        Trainer.Result r = Trainer.train(b.build(), train, test, dir, false, new Trainer.Listener() {
+        // one thread: see SyntheticData.tiny(), far faster on an oversubscribed machine
+        TrainConfig b = Recipe.with(Presets.QUICK.config(), "model.width", 0.25, "epochs", 2.0, "batch_size", 64, "schedule.pct_start", 0.25,
+                "limits.train", 5_000, "limits.test", 2_000, "runtime.precision", RuntimeConfig.PrecisionChoice.FP32, "runtime.device", Device.CPU,
+                "runtime.threads", 1);
+        Trainer.Result r = Trainer.train(b, train, test, dir, false, new Trainer.Listener() {
             @Override
             public void message(String line) {
                 System.out.println(line);
@@ -43,7 +44,7 @@ class RealDataTrainingTest {
         assertTrue(acc >= 0.35, "test accuracy after 2 epochs on 5,000 images: " + acc + " (chance 0.10)");
         assertTrue(r.history().get(1).trainLoss() < r.history().get(0).trainLoss(), r.history().toString());
         // libtorch's fp32 evaluation of best.pt on the same 2,000 images reproduces the logged figure
-        Evaluator.Result eval = Evaluator.evaluate(Checkpoint.read(dir.resolve("best.pt")), test.limit(2_000), DeviceChoice.CPU, 1, false);
+        TorchEvaluator.Result eval = TorchEvaluator.evaluate(Checkpoint.read(dir.resolve("best.pt")), test.limit(2_000), Device.CPU, 1, false);
         assertEquals(r.bestTestAcc(), eval.accuracy(), 1e-9);
     }
 }

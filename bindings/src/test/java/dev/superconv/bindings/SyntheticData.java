@@ -1,6 +1,13 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.core.recipe.RuntimeConfig;
+
+import dev.superconv.core.recipe.Presets;
+
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -38,17 +45,10 @@ public final class SyntheticData {
      * A tiny, fast configuration: width 1/16 (4..32 channels), fp32, CPU, one libtorch thread
      * (with the cores oversubscribed by parallel builds, 2 OpenMP threads ran this net ~25× slower).
      */
-    public static TrainConfig.Builder tiny() {
-        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
-        b.width = 0.0625;
-        b.epochs = 3;
-        b.batchSize = 32;
-        b.maxLr = 0.4;
-        b.pctStart = 0.3;
-        b.device = DeviceChoice.CPU;
-        b.precision = PrecisionMode.FP32;
-        b.threads = 1;
-        return b;
+    public static TrainConfig tiny() {
+        // logit scale 0.125: the scale these runs were tuned with (s11 now has the seed's 1.0)
+        return Recipe.with(Presets.S11.config(), "model.width", 0.0625, "model.logit_scale", 0.125, "epochs", 3.0, "batch_size", 32, "schedule.peak_lr", 0.4,
+                "schedule.pct_start", 0.3, "runtime.device", Device.CPU, "runtime.precision", RuntimeConfig.PrecisionChoice.FP32, "runtime.threads", 1);
     }
 
     /** Resident set size of this process in bytes (Linux). */

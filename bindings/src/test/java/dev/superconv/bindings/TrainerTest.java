@@ -1,5 +1,11 @@
 package dev.superconv.bindings;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.core.recipe.RuntimeConfig;
+
+import dev.superconv.core.recipe.Presets;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,9 +17,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.report.MetricsLog;
+import dev.superconv.core.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,9 +51,8 @@ class TrainerTest {
     @Test
     void lossFallsAndRunFilesAreWritten() throws Exception {
         List<String> log = new ArrayList<>();
-        TrainConfig.Builder config = SyntheticData.tiny();
-        config.epochs = 4;
-        Trainer.Result r = Trainer.train(config.build(), TRAIN, TEST, dir, false, new Trainer.Listener() {
+        TrainConfig config = Recipe.with(SyntheticData.tiny(), "epochs", 4.0);
+        Trainer.Result r = Trainer.train(config, TRAIN, TEST, dir, false, new Trainer.Listener() {
             @Override
             public void message(String line) {
                 log.add(line);
@@ -72,7 +79,7 @@ class TrainerTest {
         assertFalse(best.tensors().keySet().stream().anyMatch(k -> k.startsWith("optim.")), "best.pt holds the model only");
 
         // libtorch's fp32 evaluation of last.pt reproduces the last logged test accuracy
-        Evaluator.Result eval = Evaluator.evaluate(last, TEST, DeviceChoice.CPU, 0, true);
+        TorchEvaluator.Result eval = TorchEvaluator.evaluate(last, TEST, Device.CPU, 0, true);
         assertEquals(h.get(3).testAcc(), eval.accuracy(), 1e-9);
         int agree = 0;
         for (int i = 0; i < TEST.size(); i++) {
@@ -88,7 +95,7 @@ class TrainerTest {
 
     @Test
     void resumedRunEndsWithTheSameWeightsAsAnUninterruptedOne() {
-        TrainConfig config = SyntheticData.tiny().build();
+        TrainConfig config = SyntheticData.tiny();
         Path straight = dir.resolve("straight");
         Path interrupted = dir.resolve("interrupted");
         Trainer.train(config, TRAIN, TEST, straight, false, PRINT);
@@ -122,10 +129,7 @@ class TrainerTest {
 
     @Test
     void autoResumesInThePrecisionTheRunBeganIn() {
-        TrainConfig.Builder b = SyntheticData.tiny();
-        b.precision = PrecisionMode.AUTO;
-        b.epochs = 2;
-        TrainConfig config = b.build();
+        TrainConfig config = Recipe.with(SyntheticData.tiny(), "runtime.precision", RuntimeConfig.PrecisionChoice.AUTO, "epochs", 2.0);
         Path run = dir.resolve("auto");
         assertThrows(RuntimeException.class, () -> Trainer.train(config, TRAIN, TEST, run, false, new Trainer.Listener() {
             @Override
@@ -152,7 +156,7 @@ class TrainerTest {
 
     @Test
     void stopRequestedMidEpochSavesThePositionAndResumesExactly() {
-        TrainConfig config = SyntheticData.tiny().build(); // 16 steps per epoch
+        TrainConfig config = SyntheticData.tiny(); // 16 steps per epoch
         Path straight = dir.resolve("straight");
         Path stopped = dir.resolve("stopped");
         Trainer.train(config, TRAIN, TEST, straight, false, PRINT);
@@ -169,8 +173,8 @@ class TrainerTest {
                     trainer[0].requestStop(); // as the Ctrl-C hook does, in epoch 2
                 }
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.NONE);
-        Trainer.Result first = trainer[0].train(TRAIN, TEST, new RunFiles(stopped), false);
+        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.NONE);
+        Trainer.Result first = trainer[0].train(TRAIN, TEST, new RunDirectory(stopped), false);
         assertTrue(first.stopped());
         assertEquals(1, first.history().size());
         Checkpoint mid = Checkpoint.read(stopped.resolve("last.pt"));
@@ -191,11 +195,9 @@ class TrainerTest {
 
     @Test
     void divergenceStopsAtOnceWithoutWritingCheckpoints() {
-        TrainConfig.Builder b = SyntheticData.tiny();
-        b.maxLr = 1e9;
-        b.divFactor = 1;
+        TrainConfig b = Recipe.with(SyntheticData.tiny(), "schedule.peak_lr", 1e9, "schedule.div_factor", 1.0);
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class,
-                () -> Trainer.train(b.build(), TRAIN, TEST, dir, false, PRINT));
+                () -> Trainer.train(b, TRAIN, TEST, dir, false, PRINT));
         assertTrue(e.getMessage().contains("epoch 1"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("best.pt")));
         assertFalse(Files.exists(dir.resolve("last.pt")));
@@ -203,10 +205,9 @@ class TrainerTest {
 
     @Test
     void residentMemoryStaysFlatAcrossEpochs() {
-        TrainConfig.Builder b = SyntheticData.tiny();
-        b.epochs = 8;
+        TrainConfig b = Recipe.with(SyntheticData.tiny(), "epochs", 8.0);
         List<Long> rss = new ArrayList<>();
-        Trainer.train(b.build(), TRAIN, TEST, dir, false, new Trainer.Listener() {
+        Trainer.train(b, TRAIN, TEST, dir, false, new Trainer.Listener() {
             @Override
             public void epochEnd(EpochMetrics m) {
                 // Without a GC, eden pages touched for the first time raise RSS by the epoch's Java garbage
@@ -227,23 +228,20 @@ class TrainerTest {
     }
 
     @Test
-    void badSettingsNameTheFlag() {
-        assertFlag("--batch-size", b -> b.batchSize = 0);
-        assertFlag("--max-lr", b -> b.maxLr = -0.1);
-        assertFlag("--epochs", b -> b.epochs = 0);
-        assertFlag("--pct-start", b -> b.pctStart = 1.5);
-        assertFlag("--label-smoothing", b -> b.labelSmoothing = 1);
-        assertFlag("--width", b -> b.width = 0);
-        assertFlag("--peak-epoch", b -> {
-            b.schedule = TrainConfig.ScheduleKind.PIECEWISE;
-            b.peakEpoch = 30;
-        });
+    void badSettingsNameTheField() {
+        // config-level messages name the config.json field; the CLI turns them into flag names (ModelOptions.withFlagNames)
+        assertField("batch_size", "batch_size", 0);
+        assertField("schedule.peak_lr", "schedule.peak_lr", -0.1);
+        assertField("epochs", "epochs", 0.0);
+        assertField("schedule.pct_start", "schedule.pct_start", 1.5);
+        assertField("optimizer.label_smoothing", "optimizer.label_smoothing", 1.0);
+        assertField("model.width", "model.width", 0.0);
+        BadInputException e = assertThrows(BadInputException.class, () -> Recipe.with(Presets.DAWN.config(), "schedule.peak_epoch", 30.0));
+        assertTrue(e.getMessage().startsWith("schedule.peak_epoch"), e.getMessage());
     }
 
-    private static void assertFlag(String flag, java.util.function.Consumer<TrainConfig.Builder> change) {
-        TrainConfig.Builder b = SyntheticData.tiny();
-        change.accept(b);
-        BadInputException e = assertThrows(BadInputException.class, b::build);
-        assertTrue(e.getMessage().startsWith(flag), e.getMessage());
+    private static void assertField(String field, String path, Object value) {
+        BadInputException e = assertThrows(BadInputException.class, () -> Recipe.with(SyntheticData.tiny(), path, value));
+        assertTrue(e.getMessage().startsWith(field), e.getMessage());
     }
 }

@@ -104,9 +104,9 @@ class TtaAndLookaheadTest {
             state.put("w", w);
             state.put("num_batches_tracked", counter);
             LookaheadEma plan = new LookaheadEma(0, 1, 0.5, 1, 4); // decay = 0.5 · step/4
-            LookaheadState ema;
+            LookaheadState ema = new LookaheadState();
             try (PointerScope inner = new PointerScope()) {
-                ema = new LookaheadState(state); // survives the scope it was made in
+                ema.start(state); // survives the scope it was made in
             }
             try (ema) {
                 // the optimizer moves w to (3, 6); after step 2 the decay is 0.5·2/4 = 0.25:

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CommandRecord {
     private CommandRecord() {}
 
-    static void record(RunFiles files, CommandSpec verb) {
+    static void record(RunDirectory files, CommandSpec verb) {
         if (!Files.isRegularFile(files.config())) {
             return;
         }

@@ -5,12 +5,15 @@ import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.io.AtomicFiles;
+import dev.superconv.core.io.Csv;
 import dev.superconv.core.metrics.Confusion;
 import dev.superconv.core.plot.ConfusionPlot;
 import dev.superconv.core.plot.MisclassifiedGrid;
+import dev.superconv.core.report.Predictions;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
 import dev.superconv.inference.LatencyStats;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.OrtModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -58,7 +61,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Evaluator.Options options = new Evaluator.Options(batchSize, parseTta(tta), !noPipeline);
+        OrtEvaluator.Options options = new OrtEvaluator.Options(batchSize, parseTta(tta), !noPipeline);
         if (limit < 0) {
             throw new BadInputException("--limit must be >= 0, got " + limit);
         }
@@ -74,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
                 stderr.println("superconv: the model already averages each image with its mirror (exported with --tta flip); running it once");
             }
             stderr.flush();
-            EvalResult r = Evaluator.evaluate(model, set, options);
+            EvalResult r = OrtEvaluator.evaluate(model, set, options);
             if (json) {
                 stdout.println(new ObjectMapper().writeValueAsString(r.toJson()));
             } else {
@@ -102,7 +105,7 @@ public final class EvalCommand implements Callable<Integer> {
     private static void printReport(PrintWriter out, OrtModel model, EvalResult r) {
         Confusion c = r.confusion();
         List<String> classes = r.classes();
-        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(), classes.size(), r.device().label());
+        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(), classes.size(), r.device().cliName());
         out.printf(Locale.ROOT, "accuracy %.2f %% (%d / %d)%s%n", 100 * r.accuracy(), c.correct(), c.total(), r.tta().equals("none") ? "" : ", TTA " + r.tta());
         int w = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
         out.println("per class:");
@@ -133,10 +136,10 @@ public final class EvalCommand implements Callable<Integer> {
         List<String> classes = r.classes();
         AtomicFiles.writeString(dir.resolve("eval.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r.toJson()) + "\n");
         StringBuilder conf = new StringBuilder("true\\predicted");
-        classes.forEach(n -> conf.append(',').append(csv(n)));
+        classes.forEach(n -> conf.append(',').append(Csv.field(n)));
         conf.append('\n');
         for (int t = 0; t < classes.size(); t++) {
-            conf.append(csv(classes.get(t)));
+            conf.append(Csv.field(classes.get(t)));
             for (int p = 0; p < classes.size(); p++) {
                 conf.append(',').append(c.count(t, p));
             }
@@ -146,22 +149,16 @@ public final class EvalCommand implements Callable<Integer> {
         StringBuilder per = new StringBuilder("class,accuracy,correct,images\n");
         double[] acc = c.classAccuracies();
         for (int k = 0; k < classes.size(); k++) {
-            per.append(csv(classes.get(k))).append(',').append(acc[k]).append(',').append(c.correct(k)).append(',').append(c.support(k)).append('\n');
+            per.append(Csv.field(classes.get(k))).append(',').append(acc[k]).append(',').append(c.correct(k)).append(',').append(c.support(k)).append('\n');
         }
         AtomicFiles.writeString(dir.resolve("per_class.csv"), per.toString());
-        AtomicFiles.write(dir.resolve("predictions.csv"), os -> {
-            PrintWriter w = new PrintWriter(new java.io.OutputStreamWriter(os, java.nio.charset.StandardCharsets.UTF_8));
-            w.println("index,label,predicted,confidence");
-            for (int i = 0; i < set.size(); i++) {
-                w.println(i + "," + csv(classes.get(set.label(i))) + "," + csv(classes.get(r.predictions()[i])) + "," + (float) r.confidence()[i]);
-            }
-            w.flush();
-        });
+        int[] labels = new int[set.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = set.label(i);
+        }
+        // the run directory's predictions.csv format, so `report` and scripts read both alike
+        new Predictions(labels, r.predictions(), r.confidence(), classes).write(new RunDirectory(dir).predictions());
         ConfusionPlot.write(c, dir.resolve("confusion.png"));
         MisclassifiedGrid.write(set, r.predictions(), r.confidence(), MISCLASSIFIED_SHOWN, dir.resolve("misclassified.png"));
-    }
-
-    static String csv(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

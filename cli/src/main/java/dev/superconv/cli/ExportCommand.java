@@ -13,7 +13,7 @@ import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.ExportOptions.Precision;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.ActivationRanges;
-import dev.superconv.inference.Device;
+import dev.superconv.core.model.Device;
 import dev.superconv.inference.SessionSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;

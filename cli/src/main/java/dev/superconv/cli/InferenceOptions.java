@@ -1,6 +1,6 @@
 package dev.superconv.cli;
 
-import dev.superconv.inference.Device;
+import dev.superconv.core.model.Device;
 import dev.superconv.inference.SessionSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

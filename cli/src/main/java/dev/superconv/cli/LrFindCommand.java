@@ -1,7 +1,7 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.LrFinder;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
@@ -63,10 +63,10 @@ public final class LrFindCommand implements Callable<Integer> {
         }
         LrRange range = new LrRange(startLr, endLr, iters, parseMode(mode));
         LrFinder.Settings settings = new LrFinder.Settings(range, diverge, LrFinderRun.DEFAULT_BETA, 0.9);
-        TrainConfig config = model.builder().build();
+        TrainConfig config = model.config();
         PrintWriter w = spec.commandLine().getOut();
-        Dataset train = DataSets.loadSplit(data.spec, "train").limit(config.limitTrain());
-        w.printf(Locale.ROOT, "lr-find: %d training images, width %s, batch %d, %d steps%n", train.size(), config.width(), config.batchSize(), iters);
+        Dataset train = DataSets.loadSplit(data.spec, "train").limit(config.limits().train());
+        w.printf(Locale.ROOT, "lr-find: %d training images, width %s, batch %d, %d steps%n", train.size(), config.model().width(), config.batchSize(), iters);
         w.flush();
         LrFinderResult result = LrFinder.run(config, train, settings);
         Path csv = out.resolve("lr_find.csv");

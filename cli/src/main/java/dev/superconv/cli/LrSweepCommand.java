@@ -2,7 +2,7 @@ package dev.superconv.cli;
 
 import dev.superconv.bindings.LrSweep;
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataHome;
@@ -37,7 +37,7 @@ public final class LrSweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (train.maxLr != null) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--max-lr")) {
             throw new BadInputException("lr-sweep sets the max LR of each run from --max-lrs; drop --max-lr");
         }
         List<Double> lrs = new ArrayList<>();
@@ -49,8 +49,8 @@ public final class LrSweepCommand implements Callable<Integer> {
             }
         }
         LrSweep.checkLrs(lrs); // before the data loads: a typo should fail at once
-        if (train.epochs == null) {
-            train.epochs = 5; // the seed's "test accuracy in 5 epochs", whatever the preset's length
+        if (!train.epochsGiven()) {
+            train.epochs(5); // the seed's "test accuracy in 5 epochs", whatever the preset's length
         }
         TrainConfig config = train.config();
         PrintWriter w = spec.commandLine().getOut();

@@ -1,14 +1,15 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.DeviceChoice;
-import dev.superconv.bindings.Evaluator;
+import dev.superconv.bindings.TorchEvaluator;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.report.Predictions;
 import dev.superconv.core.report.ReportWriter;
 import dev.superconv.core.report.RunRecord;
+import dev.superconv.core.run.RunDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,13 +66,14 @@ public final class ReportCommand implements Callable<Integer> {
      * train} calls this at the end of a run.
      */
     public static Path writeForRun(Path runDir, Dataset test, PrintWriter out) {
-        Path predictions = runDir.resolve(Predictions.FILE);
-        Path best = runDir.resolve("best.pt");
+        RunDirectory files = new RunDirectory(runDir);
+        Path predictions = files.predictions();
+        Path best = files.best();
         if (Files.isRegularFile(best) && !newer(predictions, best)) {
             // No predictions yet, or best.pt improved since (a resumed run): evaluate best.pt once and keep the result.
             out.println("evaluating " + best + " on " + test.size() + " test images for the confusion matrix...");
             out.flush();
-            Evaluator.Result r = Evaluator.evaluate(Checkpoint.read(best), test, DeviceChoice.AUTO, 0, true);
+            TorchEvaluator.Result r = TorchEvaluator.evaluate(Checkpoint.read(best), test, Device.AUTO, 0, true);
             Predictions.of(test, r.predictions(), r.probabilities()).write(predictions);
         }
         return ReportWriter.write(runDir, test);

@@ -1,8 +1,8 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.run.RunDirectory;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataHome;
@@ -46,7 +46,7 @@ public final class RunCommand implements Callable<Integer> {
         if (resume != null && out != null && !resume.equals(out)) {
             throw new BadInputException("give --resume DIR or --out DIR, not both");
         }
-        RunFiles files = new RunFiles(resume != null ? resume : out != null ? out : defaultDir());
+        RunDirectory files = new RunDirectory(resume != null ? resume : out != null ? out : defaultDir());
         TrainConfig config;
         if (resume != null) {
             if (!Files.isRegularFile(files.config())) {
@@ -67,7 +67,7 @@ public final class RunCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec);
+        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec);
         Trainer.Result trained = timer.time("train", () -> TrainCommand.trainWithCtrlC(trainer, splits, files, resume != null, w));
         if (trained.stopped()) {
             w.printf("interrupted: continue with  superconv run --resume %s%n", files.dir());
@@ -83,6 +83,6 @@ public final class RunCommand implements Callable<Integer> {
 
     private Path defaultDir() {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", train.model.preset.toLowerCase(Locale.ROOT) + "-" + stamp);
+        return Path.of("runs", train.model.preset.flag() + "-" + stamp);
     }
 }

@@ -2,22 +2,22 @@ package dev.superconv.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.superconv.bindings.RunFiles;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.bindings.TorchEvaluator;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Splits;
-import dev.superconv.core.io.AtomicFiles;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.OutputKind;
 import dev.superconv.core.model.Tta;
 import dev.superconv.core.report.Predictions;
 import dev.superconv.core.report.ReportWriter;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.OrtModel;
 import dev.superconv.inference.SessionSettings;
 import java.io.IOException;
@@ -39,9 +39,6 @@ import java.util.Map;
 final class RunPipeline {
     /** ONNX Runtime and libtorch fp32 must agree on accuracy to this (0.05 %). */
     static final double MAX_ACCURACY_GAP = 0.0005;
-    static final String MODEL = "model.onnx";
-    static final String MODEL_UINT8 = "model-uint8.onnx";
-    static final String SUMMARY = "summary.json";
 
     /** Everything the closing summary shows; also written as summary.json. */
     record Summary(Path runDir, double onnxAccuracy, double onnxUint8Accuracy, double torchAccuracy, double trainLoggedBestAccuracy,
@@ -80,14 +77,14 @@ final class RunPipeline {
         }
     }
 
-    private final RunFiles files;
+    private final RunDirectory files;
     private final TrainConfig config;
     private final Splits splits;
     private final StageTimer timer;
     private final PrintWriter out;
     private final PrintWriter err;
 
-    RunPipeline(RunFiles files, TrainConfig config, Splits splits, StageTimer timer, PrintWriter out, PrintWriter err) {
+    RunPipeline(RunDirectory files, TrainConfig config, Splits splits, StageTimer timer, PrintWriter out, PrintWriter err) {
         this.files = files;
         this.config = config;
         this.splits = splits;
@@ -100,9 +97,9 @@ final class RunPipeline {
         Path dir = files.dir();
         Checkpoint best = Checkpoint.read(files.best());
         // the same fixed subset the trainer tested on, so every accuracy below is over the same images
-        Dataset test = splits.test().limit(config.limitTest());
-        Path model = dir.resolve(MODEL);
-        Path modelUint8 = dir.resolve(MODEL_UINT8);
+        Dataset test = splits.test().limit(config.limits().test());
+        Path model = files.model();
+        Path modelUint8 = files.modelUint8();
         timer.time("export", () -> {
             OnnxExporter.export(best, ExportOptions.DEFAULT, model);
             OnnxExporter.export(best, new ExportOptions(true, InputFormat.UINT8_NHWC, OutputKind.LOGITS,
@@ -112,28 +109,24 @@ final class RunPipeline {
         say("exported " + model + " and " + modelUint8);
         EvalResult onnx = timer.time("onnx-eval", () -> ortEval(model, test));
         EvalResult onnxUint8 = timer.time("onnx-eval", () -> ortEval(modelUint8, test));
-        dev.superconv.bindings.Evaluator.Result torch = timer.time("torch-eval",
-                () -> dev.superconv.bindings.Evaluator.evaluate(best, test, config.device(), config.threads(), false));
+        TorchEvaluator.Result torch = timer.time("torch-eval",
+                () -> TorchEvaluator.evaluate(best, test, config.runtime().device(), config.runtime().threads(), false));
         say(String.format(Locale.ROOT, "ONNX Runtime %.2f %% (uint8 model %.2f %%), libtorch fp32 %.2f %% on %d test images",
                 100 * onnx.accuracy(), 100 * onnxUint8.accuracy(), 100 * torch.accuracy(), test.size()));
         crossCheck(List.of(new OnnxAccuracy(model, onnx.accuracy()), new OnnxAccuracy(modelUint8, onnxUint8.accuracy())), torch.accuracy());
         Path report = timer.time("report", () -> {
-            int[] labels = new int[test.size()];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = test.label(i);
-            }
-            new Predictions(labels, onnx.predictions(), onnx.confidence()).write(dir.resolve(Predictions.FILE));
+            Predictions.of(test, onnx.predictions(), onnx.confidence()).write(files.predictions());
             return ReportWriter.write(dir, test);
         });
         Summary s = new Summary(dir, onnx.accuracy(), onnxUint8.accuracy(), torch.accuracy(), trained.bestTestAcc(), test.size(),
                 trained.imagesPerSecond(), onnx.imagesPerSecond(), timer.ordered(), model, modelUint8, report);
-        AtomicFiles.writeString(dir.resolve(SUMMARY), s.toJson().toPrettyString());
+        files.writeSummary(s.toJson());
         return s;
     }
 
     private static EvalResult ortEval(Path model, Dataset test) {
         try (OrtModel m = OrtModel.open(model, SessionSettings.defaults())) {
-            return Evaluator.evaluate(m, test, new Evaluator.Options(256, false, true));
+            return OrtEvaluator.evaluate(m, test, new OrtEvaluator.Options(256, false, true));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -1,8 +1,8 @@
 package dev.superconv.cli;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.run.RunDirectory;
+import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataHome;
@@ -46,10 +46,10 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         if (distributed.launchesWorkers()) {
             // Every worker must name the same run directory, not a timestamp of its own.
-            return distributed.launch(spec, train.model.threads, out == null && name == null ? List.of("--out", runDir().toString()) : List.of());
+            return distributed.launch(spec, train.model.threadsFlag(), out == null && name == null ? List.of("--out", runDir().toString()) : List.of());
         }
         DistributedConfig dist = distributed.resolve();
-        RunFiles files = new RunFiles(runDir());
+        RunDirectory files = new RunDirectory(runDir());
         TrainConfig config = resume ? train.resumeConfig(files, spec.commandLine().getParseResult(), DistributedOptions.FLAGS) : train.config();
         if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
             data.spec = files.readDataSpec(); // the data the run started with
@@ -61,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).distributed(dist);
+        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).distributed(dist);
         Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
         if (!dist.primary()) {
             return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files
@@ -74,8 +74,8 @@ public final class TrainCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "done: best test accuracy %.2f%% (epoch %d), last %.2f%%; training %.1f s at %.0f img/s%n",
                 100 * r.bestTestAcc(), r.bestEpoch(), 100 * r.lastEpoch().testAcc(), r.trainSeconds(), r.imagesPerSecond());
         CommandRecord.record(files, spec);
-        w.println("report: " + ReportCommand.writeForRun(files.dir(), splits.test().limit(config.limitTest()), w));
-        w.printf("run: %s (best.pt, last.pt, metrics.jsonl, config.json, report.html)%n", files.dir());
+        w.println("report: " + ReportCommand.writeForRun(files.dir(), splits.test().limit(config.limits().test()), w));
+        w.printf("run: %s (%s)%n", files.dir(), files.trainingFileNames());
         w.flush();
         return 0;
     }
@@ -84,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
      * Ctrl-C (SIGINT) starts the JVM's shutdown; the hook asks the trainer to stop after its current
      * step and waits until last.pt is written, so the run can be resumed exactly where it stopped.
      */
-    static Trainer.Result trainWithCtrlC(Trainer trainer, Splits splits, RunFiles files, boolean resume, PrintWriter w) {
+    static Trainer.Result trainWithCtrlC(Trainer trainer, Splits splits, RunDirectory files, boolean resume, PrintWriter w) {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             w.println();
@@ -127,6 +127,6 @@ public final class TrainCommand implements Callable<Integer> {
             throw new BadInputException("--resume needs the run: --out runs/NAME or --name NAME");
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", train.model.preset.toLowerCase(Locale.ROOT) + "-" + stamp);
+        return Path.of("runs", train.model.preset.flag() + "-" + stamp);
     }
 }

@@ -103,6 +103,15 @@ class EvalCommandTest {
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.2f %% (%d / %d)", 100.0 * referenceCorrect / 40, referenceCorrect, 40)), r.out());
         assertTrue(r.out().contains("images/s") && r.out().contains("p95"), r.out());
         assertEquals(41, Files.readAllLines(out.resolve("predictions.csv")).size());
+        List<String> predictions = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals("index,label,predicted,confidence,label_name,predicted_name", predictions.get(0), "the run directory's format");
+        List<String> names = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+        for (String row : predictions.subList(1, predictions.size())) {
+            String[] f = row.split(",");
+            assertEquals(names.get(Integer.parseInt(f[1])), f[4], row);
+            assertEquals(names.get(Integer.parseInt(f[2])), f[5], row);
+        }
+        assertEquals(40, dev.superconv.core.report.Predictions.read(out.resolve("predictions.csv")).size(), "report reads eval's file");
         List<String> confusion = Files.readAllLines(out.resolve("confusion.csv"));
         assertEquals(11, confusion.size());
         assertEquals("true\\predicted,airplane,automobile,bird,cat,deer,dog,frog,horse,ship,truck", confusion.get(0));

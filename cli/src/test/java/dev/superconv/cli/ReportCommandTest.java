@@ -71,10 +71,10 @@ class ReportCommandTest {
     @Test
     void predictionsOutsideTheClassesAreOneLineExit2() throws Exception {
         writeRun("");
-        Files.writeString(run.resolve(Predictions.FILE), "index,label,predicted,confidence\n0,1,1,0.9\n1,-1,0,0.8\n");
+        Files.writeString(run.resolve("predictions.csv"), "index,label,predicted,confidence\n0,1,1,0.9\n1,-1,0,0.8\n");
         CliRunner.Result r = CliRunner.run("report", run.toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertEquals(List.of("superconv: " + run.resolve(Predictions.FILE) + " line 3: label and predicted must be class indices ≥ 0, confidence in [0, 1]"),
+        assertEquals(List.of("superconv: " + run.resolve("predictions.csv") + " line 3: label and predicted must be class indices ≥ 0, confidence in [0, 1]"),
                 r.errLines(), r.toString());
         assertFalse(Files.exists(run.resolve("report.html")));
     }
@@ -105,7 +105,7 @@ class ReportCommandTest {
             pred[i] = i % 3 == 0 ? (labels[i] + 1) % 10 : labels[i];
             conf[i] = 0.9;
         }
-        new Predictions(labels, pred, conf).write(run.resolve(Predictions.FILE));
+        new Predictions(labels, pred, conf).write(run.resolve("predictions.csv"));
         CliRunner.Result r = CliRunner.run("report", run.toString());
         assertEquals(0, r.exitCode(), r.toString());
         String html = Files.readString(run.resolve("report.html"));
@@ -118,20 +118,16 @@ class ReportCommandTest {
     void evaluatesBestPtWhenARunHasNoPredictionsYet() throws Exception {
         String jpeg = System.getProperty("superconv.data.jpeg", "");
         assumeTrue(!jpeg.isEmpty() && Files.isDirectory(Path.of(jpeg)), "real CIFAR-10 JPEG mirror not present");
-        dev.superconv.bindings.TrainConfig.Builder b = dev.superconv.bindings.TrainConfig.builder(dev.superconv.bindings.TrainConfig.Preset.S11);
-        b.width = 0.125;
-        b.epochs = 1;
-        b.batchSize = 64;
-        b.limitTrain = 512;
-        b.limitTest = 100;
-        b.threads = 2;
+        var b = dev.superconv.core.recipe.ConfigJson.withOverrides(dev.superconv.core.recipe.Presets.S11.config(), java.util.Map.of(
+                "model.width", 0.125, "model.logit_scale", 0.125, "epochs", 1.0, "batch_size", 64, "limits.train", 512, "limits.test", 100,
+                "runtime.threads", 2));
         Path dir = run.resolve("trained");
-        var result = dev.superconv.bindings.Trainer.train(b.build(), DataSets.loadSplit(jpeg, "train"), DataSets.loadSplit(jpeg, "test"), dir, false,
+        var result = dev.superconv.bindings.Trainer.train(b, DataSets.loadSplit(jpeg, "train"), DataSets.loadSplit(jpeg, "test"), dir, false,
                 new dev.superconv.bindings.Trainer.Listener() {});
-        assertTrue(Files.notExists(dir.resolve(Predictions.FILE)));
+        assertTrue(Files.notExists(dir.resolve("predictions.csv")));
         CliRunner.Result r = CliRunner.run("report", dir.toString(), "--data", jpeg);
         assertEquals(0, r.exitCode(), r.toString());
-        Predictions p = Predictions.read(dir.resolve(Predictions.FILE));
+        Predictions p = Predictions.read(dir.resolve("predictions.csv"));
         assertEquals(100, p.size(), "the run's --limit-test subset");
         double acc = p.confusion(dev.superconv.core.data.DataSets.loadSplit(jpeg, "test").classes()).accuracy();
         // best.pt re-evaluated on the same 100 images: the trainer's own test pass, at most one image apart.

@@ -16,10 +16,10 @@ class RunPipelineCrossCheckTest {
     @TempDir Path run;
 
     private List<RunPipeline.OnnxAccuracy> exports(double fp32, double uint8) throws Exception {
-        Files.writeString(run.resolve(RunPipeline.MODEL), "fp32 export");
-        Files.writeString(run.resolve(RunPipeline.MODEL_UINT8), "uint8 export");
-        return List.of(new RunPipeline.OnnxAccuracy(run.resolve(RunPipeline.MODEL), fp32),
-                new RunPipeline.OnnxAccuracy(run.resolve(RunPipeline.MODEL_UINT8), uint8));
+        Files.writeString(run.resolve("model.onnx"), "fp32 export");
+        Files.writeString(run.resolve("model-uint8.onnx"), "uint8 export");
+        return List.of(new RunPipeline.OnnxAccuracy(run.resolve("model.onnx"), fp32),
+                new RunPipeline.OnnxAccuracy(run.resolve("model-uint8.onnx"), uint8));
     }
 
     @Test

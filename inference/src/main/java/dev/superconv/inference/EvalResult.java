@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.metrics.Confusion;
+import dev.superconv.core.model.Device;
 import java.util.List;
 
 /**
@@ -47,7 +48,7 @@ public record EvalResult(Confusion confusion, int[] predictions, double[] confid
         o.put("seconds", seconds);
         o.put("batch_size", batchSize);
         o.put("tta", tta);
-        o.put("device", device.label());
+        o.put("device", device.cliName());
         ObjectNode perClass = o.putObject("per_class");
         double[] acc = confusion.classAccuracies();
         for (int c = 0; c < acc.length; c++) {

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 import java.util.Map;
 
 /** Turns {@link SessionSettings} into ONNX Runtime session options, choosing the execution provider. */

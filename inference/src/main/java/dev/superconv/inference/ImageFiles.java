@@ -1,6 +1,7 @@
 package dev.superconv.inference;
 
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.data.ImageDecoder;
 import dev.superconv.core.data.RgbPixels;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -13,16 +14,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
  * Finding and decoding image files for {@code predict}.
  *
  * <p>Walking is lazy ({@link Files#walk} holds one open directory per level, never a listing), so a
  * folder of a million images costs no memory; files come in the file system's order. Decoding
- * gives interleaved 8-bit RGB exactly as the data set loader does (grayscale replicated from its raw
+ * is core's {@link ImageDecoder}, the data set loader's own (grayscale replicated from its raw
  * samples, alpha dropped), so {@code predict} on a file of the JPEG mirror sees the same pixels as
  * {@code eval} on that data set.
  *
@@ -127,7 +125,12 @@ public final class ImageFiles {
 
     /** Decodes {@code file} into 32×32×3 RGB bytes. */
     public static byte[] decode(Path file, boolean resize) throws UnusableImageException {
-        BufferedImage img = read(file);
+        BufferedImage img;
+        try {
+            img = ImageDecoder.read(file);
+        } catch (ImageDecoder.UndecodableImageException e) {
+            throw new UnusableImageException(e.getMessage());
+        }
         if (img.getWidth() != Dataset.WIDTH || img.getHeight() != Dataset.HEIGHT) {
             if (!resize) {
                 throw new UnusableImageException("image is " + img.getWidth() + "×" + img.getHeight() + ", expected 32×32 (use --resize)");
@@ -137,27 +140,6 @@ public final class ImageFiles {
         byte[] rgb = new byte[Dataset.IMAGE_BYTES];
         toRgb(img, rgb);
         return rgb;
-    }
-
-    private static BufferedImage read(Path file) throws UnusableImageException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) {
-                throw new UnusableImageException("cannot open");
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new UnusableImageException("not a PNG/JPEG or other known image format");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new UnusableImageException("cannot decode image (" + OrtModel.firstLine(String.valueOf(e.getMessage())) + ")");
-        }
     }
 
     /** Progressive bilinear resize to {@code w × h} (see the class comment). */

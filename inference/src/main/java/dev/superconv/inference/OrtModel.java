@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelMetadata;
 import dev.superconv.core.model.OutputKind;
@@ -304,7 +305,7 @@ public final class OrtModel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "OrtModel[" + file + ", " + inputFormat.describe() + ", " + classes.size() + " classes, " + device.label() + "]";
+        return "OrtModel[" + file + ", " + inputFormat.describe() + ", " + classes.size() + " classes, " + device.cliName() + "]";
     }
 
     private static List<String> numbered(String what, long count) {

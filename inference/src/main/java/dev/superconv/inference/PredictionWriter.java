@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.io.Csv;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Path;
@@ -53,11 +54,11 @@ public final class PredictionWriter implements Predictor.Rows {
     @Override
     public void prediction(Path file, List<String> labels, double[] probabilities) throws IOException {
         if (format == Format.CSV) {
-            StringBuilder b = new StringBuilder(csv(file.toString()));
+            StringBuilder b = new StringBuilder(Csv.field(file.toString()));
             for (int i = 0; i < topK; i++) {
                 b.append(',');
                 if (i < labels.size()) {
-                    b.append(csv(labels.get(i))).append(',').append(String.format(Locale.ROOT, "%.6f", probabilities[i]));
+                    b.append(Csv.field(labels.get(i))).append(',').append(String.format(Locale.ROOT, "%.6f", probabilities[i]));
                 } else {
                     b.append(',');
                 }
@@ -79,7 +80,7 @@ public final class PredictionWriter implements Predictor.Rows {
     @Override
     public void error(Path file, String reason) throws IOException {
         if (format == Format.CSV) {
-            out.write(csv(file.toString()) + ",".repeat(2 * topK) + "," + csv(reason) + "\n");
+            out.write(Csv.field(file.toString()) + ",".repeat(2 * topK) + "," + Csv.field(reason) + "\n");
         } else {
             ObjectNode o = JSON.createObjectNode();
             o.put("path", file.toString());
@@ -88,8 +89,4 @@ public final class PredictionWriter implements Predictor.Rows {
         }
     }
 
-    static String csv(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
-                ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
 }

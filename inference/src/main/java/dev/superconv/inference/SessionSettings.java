@@ -2,6 +2,7 @@ package dev.superconv.inference;
 
 import ai.onnxruntime.OrtSession.SessionOptions;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 import java.util.Locale;
 
 /**

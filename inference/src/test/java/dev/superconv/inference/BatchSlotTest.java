@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import ai.onnxruntime.OnnxTensor;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import java.lang.foreign.ValueLayout;
 import java.nio.FloatBuffer;

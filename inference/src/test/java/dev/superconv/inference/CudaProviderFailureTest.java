@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtException;
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
@@ -118,7 +119,7 @@ class ExportedModelTest {
         OnnxExporter.export(checkpoint, options, f);
         try (OrtModel m = OrtModel.open(f, SessionSettings.defaults().withDevice(Device.CPU).withIntraOpThreads(1), new GpuProbe(dir.resolve("x"), List.of()))) {
             assertEquals(CIFAR10, m.classes());
-            return Evaluator.evaluate(m, data, new Evaluator.Options(32, flip, true));
+            return OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(32, flip, true));
         }
     }
 
@@ -183,7 +184,7 @@ class ExportedModelTest {
         OnnxExporter.exportInt8(checkpoint, int8, (model, outputs) -> ActivationRanges.measure(model, outputs, data, N, cpu), quantized);
         EvalResult base = eval(ExportOptions.DEFAULT, false);
         try (OrtModel m = OrtModel.open(quantized, cpu, new GpuProbe(dir.resolve("x"), List.of()))) {
-            EvalResult q = Evaluator.evaluate(m, data, new Evaluator.Options(32, false, true));
+            EvalResult q = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(32, false, true));
             int flips = 0;
             for (int i = 0; i < N; i++) {
                 flips += q.predictions()[i] == base.predictions()[i] ? 0 : 1;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.export.onnx.TensorProto;
 import java.nio.file.Files;

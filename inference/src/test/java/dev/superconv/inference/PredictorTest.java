@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import java.awt.image.BufferedImage;
 import java.io.StringWriter;

@@ -12,9 +12,9 @@ import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
-import dev.superconv.inference.Device;
+import dev.superconv.core.model.Device;
 import dev.superconv.inference.EvalResult;
-import dev.superconv.inference.Evaluator;
+import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.GpuProbe;
 import dev.superconv.inference.LatencyStats;
 import dev.superconv.inference.OrtModel;
@@ -51,7 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ResNet-9 width 1 with random weights (speed does not depend on the weights), pixels already
  * decoded (decoding excluded, preprocessing included):
  * <ul>
- *   <li>{@code pipeline}: {@link Evaluator} as {@code superconv eval} runs it (Vector API
+ *   <li>{@code pipeline}: {@link OrtEvaluator} as {@code superconv eval} runs it (Vector API
  *       normalisation of batch k+1 overlapping the session's run of batch k);</li>
  *   <li>{@code sequential}: the same, preprocessing and inference taking turns;</li>
  *   <li>{@code bareRun}: only {@code session.run} over tensors normalised before the benchmark, the
@@ -129,7 +129,7 @@ public class OrtEvalBenchmark {
     @Benchmark
     @OperationsPerInvocation(IMAGES)
     public double pipeline() throws Exception {
-        EvalResult r = Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, true));
+        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, true));
         report("pipeline", r.imagesPerSecond(), r.latency());
         return r.accuracy();
     }
@@ -137,7 +137,7 @@ public class OrtEvalBenchmark {
     @Benchmark
     @OperationsPerInvocation(IMAGES)
     public double sequential() throws Exception {
-        EvalResult r = Evaluator.evaluate(model, data, new Evaluator.Options(batch, false, false));
+        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, false));
         report("sequential", r.imagesPerSecond(), r.latency());
         return r.accuracy();
     }

@@ -1,7 +1,7 @@
 package dev.superconv.bindings.distributed;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.SyntheticData;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.data.Dataset;
@@ -26,10 +26,9 @@ final class TrainerRank {
     static void run(DistributedConfig dist, Path runDir, boolean resume, int stopRank, long stopAtStep) {
         Dataset train = SyntheticData.dataset(256, 4, 1);
         Dataset test = SyntheticData.dataset(64, 4, 2);
-        var config = SyntheticData.tiny();
-        config.epochs = EPOCHS;
+        var config = dev.superconv.bindings.Recipe.with(SyntheticData.tiny(), "epochs", (double) EPOCHS);
         AtomicReference<Trainer> self = new AtomicReference<>();
-        Trainer trainer = new Trainer(config.build(), new Trainer.Listener() {
+        Trainer trainer = new Trainer(config, new Trainer.Listener() {
             @Override
             public void message(String line) {
                 System.out.println(line);
@@ -42,9 +41,9 @@ final class TrainerRank {
                     self.get().requestStop();
                 }
             }
-        }, Trainer.SEED_AUGMENTATION, ProgressDisplay.NONE).distributed(dist);
+        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.NONE).distributed(dist);
         self.set(trainer);
-        Trainer.Result r = trainer.train(train, test, new RunFiles(runDir), resume);
+        Trainer.Result r = trainer.train(train, test, new RunDirectory(runDir), resume);
         printMillis("returned_ms");
         DistributedWorker.print("stopped", r.stopped() ? 1 : 0);
     }

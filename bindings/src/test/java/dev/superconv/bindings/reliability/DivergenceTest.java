@@ -1,13 +1,16 @@
 package dev.superconv.bindings.reliability;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.bindings.Recipe;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.bindings.ProgressDisplay;
-import dev.superconv.bindings.RunFiles;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.augment.Batch;
 import dev.superconv.core.augment.BatchSource;
@@ -32,9 +35,9 @@ class DivergenceTest {
 
     @TempDir Path dir;
 
-    /** The seed augmentation, except that one batch has every float set to NaN (0xFFFFFFFF). */
-    private static BatchSource poisoned(Dataset train, dev.superconv.core.augment.AugmentConfig config, dev.superconv.core.augment.Normalize normalize) {
-        BatchSource inner = Trainer.SEED_AUGMENTATION.create(train, config, normalize);
+    /** The recipe's augmentation, except that one batch has every float set to NaN (0xFFFFFFFF). */
+    private static BatchSource poisoned(Dataset train, dev.superconv.core.augment.Augmentation augmentation, dev.superconv.core.augment.AugmentConfig config) {
+        BatchSource inner = Trainer.RECIPE_AUGMENTATION.create(train, augmentation, config);
         return new BatchSource() {
             @Override
             public int batchesPerEpoch() {
@@ -88,14 +91,13 @@ class DivergenceTest {
 
     @Test
     void stopsAtTheFirstNanStepAndLeavesTheCheckpointsUntouched() {
-        TrainConfig.Builder b = TinyRuns.config();
-        b.epochs = 3;
+        TrainConfig b = Recipe.with(TinyRuns.config(), "epochs", 3.0);
         Dataset train = TinyRuns.dataset(96, 1);
         Dataset test = TinyRuns.dataset(30, 2);
-        RunFiles files = new RunFiles(dir);
+        RunDirectory files = new RunDirectory(dir);
         List<Long> steps = new ArrayList<>();
         List<byte[]> afterEpochOne = new ArrayList<>();
-        Trainer trainer = new Trainer(b.build(), new Trainer.Listener() {
+        Trainer trainer = new Trainer(b, new Trainer.Listener() {
             @Override
             public void stepEnd(long step, double loss) {
                 assertTrue(Double.isFinite(loss), "a non-finite loss reached the listener at step " + step);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.superconv.bindings.RunFiles;
+import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
 import java.io.RandomAccessFile;
@@ -26,8 +26,8 @@ class LastCheckpointFallbackTest {
                 Map.of("w", new Checkpoint.Tensor(new long[] {2, 3}, new float[] {value, 1, 2, 3, 4, 5})));
     }
 
-    private RunFiles twoCheckpoints() {
-        RunFiles files = new RunFiles(tmp);
+    private RunDirectory twoCheckpoints() {
+        RunDirectory files = new RunDirectory(tmp);
         files.writeLast(checkpoint(1));
         assertTrue(Files.notExists(files.lastPrevious()), "the first last.pt has no predecessor");
         files.writeLast(checkpoint(2));
@@ -36,7 +36,7 @@ class LastCheckpointFallbackTest {
 
     @Test
     void keepsThePreviousCheckpoint() {
-        RunFiles files = twoCheckpoints();
+        RunDirectory files = twoCheckpoints();
         assertEquals(2, Checkpoint.read(files.last()).meta().path("step").asInt());
         assertEquals(1, Checkpoint.read(files.lastPrevious()).meta().path("step").asInt());
         List<String> log = new ArrayList<>();
@@ -46,7 +46,7 @@ class LastCheckpointFallbackTest {
 
     @Test
     void aTornLastFallsBackToThePreviousWithAMessage() throws Exception {
-        RunFiles files = twoCheckpoints();
+        RunDirectory files = twoCheckpoints();
         try (RandomAccessFile f = new RandomAccessFile(files.last().toFile(), "rw")) {
             f.setLength(f.length() - 13); // a write cut short
         }
@@ -59,7 +59,7 @@ class LastCheckpointFallbackTest {
 
     @Test
     void aFlippedBitFallsBackToo() throws Exception {
-        RunFiles files = twoCheckpoints();
+        RunDirectory files = twoCheckpoints();
         byte[] bytes = Files.readAllBytes(files.last());
         bytes[bytes.length - 20] ^= 0x10;
         Files.write(files.last(), bytes);
@@ -70,7 +70,7 @@ class LastCheckpointFallbackTest {
 
     @Test
     void aMissingLastFallsBack() throws Exception {
-        RunFiles files = twoCheckpoints();
+        RunDirectory files = twoCheckpoints();
         Files.delete(files.last()); // killed between keeping last.pt.prev and writing the new last.pt
         List<String> log = new ArrayList<>();
         assertEquals(1, files.readLast(log::add).meta().path("step").asInt());
@@ -79,7 +79,7 @@ class LastCheckpointFallbackTest {
 
     @Test
     void withoutAGoodPreviousTheTornFileIsReported() throws Exception {
-        RunFiles files = new RunFiles(tmp);
+        RunDirectory files = new RunDirectory(tmp);
         files.writeLast(checkpoint(1));
         Files.write(files.last(), new byte[] {1, 2, 3});
         BadInputException e = assertThrows(BadInputException.class, () -> files.readLast(m -> {}));

@@ -1,9 +1,16 @@
 package dev.superconv.bindings.reliability;
 
-import dev.superconv.bindings.DeviceChoice;
-import dev.superconv.bindings.PrecisionMode;
-import dev.superconv.bindings.TrainConfig;
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.core.recipe.RuntimeConfig;
+
+import dev.superconv.core.recipe.Presets;
+
+import dev.superconv.bindings.Recipe;
+
+import dev.superconv.bindings.Precision;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,15 +39,10 @@ final class TinyRuns {
     }
 
     /** Width 1/16, fp32, CPU, one libtorch thread, batch 16. */
-    static TrainConfig.Builder config() {
-        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
-        b.width = 0.0625;
-        b.batchSize = 16;
-        b.maxLr = 0.2;
-        b.device = DeviceChoice.CPU;
-        b.precision = PrecisionMode.FP32;
-        b.threads = 1;
-        return b;
+    static TrainConfig config() {
+        // logit scale 0.125: the scale these runs were tuned with (s11 now has the seed's 1.0)
+        return Recipe.with(Presets.S11.config(), "model.width", 0.0625, "model.logit_scale", 0.125, "batch_size", 16, "schedule.peak_lr", 0.2, "runtime.device", Device.CPU,
+                "runtime.precision", RuntimeConfig.PrecisionChoice.FP32, "runtime.threads", 1);
     }
 
     /** Resident set size of this process (Linux /proc/self/status VmRSS), bytes. */

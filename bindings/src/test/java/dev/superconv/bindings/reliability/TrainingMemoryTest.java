@@ -1,8 +1,11 @@
 package dev.superconv.bindings.reliability;
 
+import dev.superconv.core.recipe.TrainConfig;
+
+import dev.superconv.bindings.Recipe;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.superconv.bindings.TrainConfig;
 import dev.superconv.bindings.Trainer;
 import dev.superconv.core.data.Dataset;
 import java.nio.file.Path;
@@ -24,13 +27,12 @@ class TrainingMemoryTest {
 
     @Test
     void residentMemoryDoesNotGrowAfterWarmUp() {
-        TrainConfig.Builder b = TinyRuns.config();
-        b.epochs = 30;
+        TrainConfig b = Recipe.with(TinyRuns.config(), "epochs", 30.0);
         Dataset train = TinyRuns.dataset(256, 3); // 16 steps per epoch
         Dataset test = TinyRuns.dataset(32, 4);
         long[] warm = {-1};
         List<Long> samples = new ArrayList<>();
-        Trainer.train(b.build(), train, test, dir, false, new Trainer.Listener() {
+        Trainer.train(b, train, test, dir, false, new Trainer.Listener() {
             @Override
             public void stepEnd(long step, double loss) {
                 if (step == WARM_UP_STEPS) {

@@ -62,7 +62,7 @@ class ConcurrentRunTest {
         }
     }
 
-    /** The CLI end of RunLockContentionTest (bindings), which races eight small lock-only processes in the fast tier. */
+    /** The CLI end of RunLockContentionTest (core), which races eight small lock-only processes in the fast tier. */
     @Test
     @Tag("slow") // eight JVMs loading libtorch: about a minute on two busy cores
     void ofEightTrainsFindingADeadOwnersLockExactlyOneRuns() throws Exception {

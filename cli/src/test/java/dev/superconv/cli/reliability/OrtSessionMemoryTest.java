@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
-import dev.superconv.inference.Device;
+import dev.superconv.core.model.Device;
 import dev.superconv.inference.OrtModel;
 import dev.superconv.inference.SessionSettings;
 import java.nio.file.Files;

@@ -12,16 +12,40 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes one 32×32 image file (PNG, JPEG, anything ImageIO reads) into interleaved 8-bit RGB.
- * Grayscale images are replicated to three channels from their raw samples: going through
- * {@code getRGB} would push linear-gray values through a gamma curve and brighten them.
+ * Decodes image files (PNG, JPEG, anything ImageIO reads), for the data set loader and for
+ * {@code predict} alike, so both see the same pixels of the same file. {@link RgbPixels} turns the
+ * image into interleaved 8-bit RGB: grayscale is replicated to three channels from its raw samples
+ * (going through {@code getRGB} would push linear-gray values through a gamma curve and brighten them).
  */
-final class ImageDecoder {
+public final class ImageDecoder {
     private ImageDecoder() {}
 
-    /** Decodes {@code bytes} (the content of {@code file}) into {@code dst[offset .. offset+3072)}. */
+    /** A file that is not an image ImageIO can decode; the message is the reason, without the file name. */
+    public static final class UndecodableImageException extends Exception {
+        private final boolean unknownFormat;
+
+        UndecodableImageException(String reason, boolean unknownFormat) {
+            super(reason);
+            this.unknownFormat = unknownFormat;
+        }
+
+        /** No ImageIO reader recognised the content (as opposed to a reader that failed on it). */
+        public boolean unknownFormat() {
+            return unknownFormat;
+        }
+    }
+
+    /** Decodes {@code bytes} (the content of {@code file}) into 32×32 RGB at {@code dst[offset .. offset+3072)}. */
     static void decodeRgb32(Path file, byte[] bytes, byte[] dst, int offset) {
-        BufferedImage img = read(file, bytes);
+        BufferedImage img;
+        // A memory-backed stream: ImageIO.read(InputStream) may spill to temp files per image.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            img = read(in);
+        } catch (UndecodableImageException e) {
+            throw new BadInputException(file + ": " + (e.unknownFormat() ? "cannot decode image (" + e.getMessage() + ")" : e.getMessage()), e);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+        }
         if (img.getWidth() != Dataset.WIDTH || img.getHeight() != Dataset.HEIGHT) {
             throw new BadInputException(file + ": image is " + img.getWidth() + "×" + img.getHeight()
                     + ", expected " + Dataset.WIDTH + "×" + Dataset.HEIGHT);
@@ -29,22 +53,35 @@ final class ImageDecoder {
         RgbPixels.copy(img, dst, offset);
     }
 
-    private static BufferedImage read(Path file, byte[] bytes) {
-        // A memory-backed stream: ImageIO.read(InputStream) may spill to temp files per image.
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new BadInputException(file + ": cannot decode image (not a PNG/JPEG or other known image format)");
+    /** Decodes {@code file} read as a stream from disk (no whole-file buffer), at its own size. */
+    public static BufferedImage read(Path file) throws UndecodableImageException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new UndecodableImageException("cannot open", false);
             }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | IllegalArgumentException | IndexOutOfBoundsException | IllegalStateException e) {
-            throw new BadInputException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+            return read(in);
+        } catch (IOException | RuntimeException e) {
+            throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
         }
+    }
+
+    private static BufferedImage read(ImageInputStream in) throws UndecodableImageException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new UndecodableImageException("not a PNG/JPEG or other known image format", true);
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            return reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 }

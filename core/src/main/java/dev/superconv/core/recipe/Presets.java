@@ -2,6 +2,7 @@ package dev.superconv.core.recipe;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.model.BatchNormSettings;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.Layer.Function;
 import dev.superconv.core.model.Tta;
 import dev.superconv.core.recipe.AugmentRecipe.Flip;
@@ -9,7 +10,6 @@ import dev.superconv.core.model.ModelConfig;
 import dev.superconv.core.model.ModelConfig.ArchitectureKind;
 import dev.superconv.core.recipe.OptimizerConfig.LossReduction;
 import dev.superconv.core.recipe.OptimizerConfig.Units;
-import dev.superconv.core.recipe.RuntimeConfig.DeviceKind;
 import dev.superconv.core.recipe.RuntimeConfig.PrecisionChoice;
 import dev.superconv.core.schedule.Anneal;
 import java.util.Locale;
@@ -25,14 +25,14 @@ public enum Presets {
             new ScheduleConfig.OneCycle(0.4, 5.0 / 24, Anneal.LINEAR, 25, 1e4, false, 0.85, 0.95),
             new OptimizerConfig(Units.PER_STEP, 5e-4, 1, LossReduction.MEAN, 0, new OptimizerConfig.NoEma()),
             new AugmentRecipe(4, 8, Flip.RANDOM), Tta.NONE,
-            new RuntimeConfig(PrecisionChoice.AUTO, true, DeviceKind.AUTO, 0), new TrainConfig.DataLimits(0, 0), 24, 512, 0)),
+            new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(0, 0), 24, 512, 0)),
     /** David Page's DAWNBench: the seed's net at logit scale 0.125, 0 → 0.4 (epoch 5) → 0 (epoch 24), momentum 0.9, label smoothing 0.2. */
     DAWN(new TrainConfig(
             new ModelConfig(ArchitectureKind.CUSTOM_RESNET, 1, 0.125, Function.RELU, BatchNormSettings.PYTORCH, new ModelConfig.Learned(), false),
             new ScheduleConfig.Piecewise(0.4, 5, 0.9),
             new OptimizerConfig(Units.PER_STEP, 5e-4, 1, LossReduction.MEAN, 0.2, new OptimizerConfig.NoEma()),
             new AugmentRecipe(4, 8, Flip.RANDOM), Tta.NONE,
-            new RuntimeConfig(PrecisionChoice.AUTO, true, DeviceKind.AUTO, 0), new TrainConfig.DataLimits(0, 0), 24, 512, 0)),
+            new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(0, 0), 24, 512, 0)),
     /**
      * Keller Jordan's airbench94: the airbench net (whitening 2×2, GELU, widths 64/256/256, × 1/9),
      * batch 1024, 9.9 epochs, triangle 0.2 → 1 (23 %) → 0.07 of lr 11.5 per 1,024 examples,
@@ -45,14 +45,14 @@ public enum Presets {
             new ScheduleConfig.Triangle(11.5, 0.23, 0.2, 0.07, 0.85),
             new OptimizerConfig(Units.PER_1024_EXAMPLES, 0.0153, 64, LossReduction.SUM, 0.2, new OptimizerConfig.Lookahead(3, 5, 0.95, 3)),
             new AugmentRecipe(2, 0, Flip.ALTERNATING), Tta.FLIP_TRANSLATE,
-            new RuntimeConfig(PrecisionChoice.AUTO, true, DeviceKind.AUTO, 0), new TrainConfig.DataLimits(0, 0), 9.9, 1024, 0)),
+            new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(0, 0), 9.9, 1024, 0)),
     /** CPU demo in minutes: the seed recipe at width 0.5 on 10,000 training images for 3 epochs, batch 256. */
     QUICK(new TrainConfig(
             new ModelConfig(ArchitectureKind.CUSTOM_RESNET, 0.5, 0.125, Function.RELU, BatchNormSettings.PYTORCH, new ModelConfig.Learned(), false),
             new ScheduleConfig.OneCycle(0.4, 0.25, Anneal.LINEAR, 25, 1e4, false, 0.85, 0.95),
             new OptimizerConfig(Units.PER_STEP, 5e-4, 1, LossReduction.MEAN, 0, new OptimizerConfig.NoEma()),
             new AugmentRecipe(4, 8, Flip.RANDOM), Tta.NONE,
-            new RuntimeConfig(PrecisionChoice.AUTO, true, DeviceKind.AUTO, 0), new TrainConfig.DataLimits(10_000, 0), 3, 256, 0));
+            new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(10_000, 0), 3, 256, 0));
 
     private final TrainConfig config;
 

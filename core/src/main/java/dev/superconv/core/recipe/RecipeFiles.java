@@ -41,7 +41,7 @@ public final class RecipeFiles {
                 new AugmentRecipe(4, train.path("cutout").asInt(), Flip.RANDOM),
                 Tta.NONE,
                 new RuntimeConfig(RuntimeConfig.PrecisionChoice.valueOf(train.path("precision").asText("auto").toUpperCase(Locale.ROOT)),
-                        train.path("channels_last").asBoolean(), RuntimeConfig.DeviceKind.valueOf(train.path("device").asText("auto").toUpperCase(Locale.ROOT)),
+                        train.path("channels_last").asBoolean(), dev.superconv.core.model.Device.valueOf(train.path("device").asText("auto").toUpperCase(Locale.ROOT)),
                         train.path("threads").asInt()),
                 new TrainConfig.DataLimits(train.path("limit_train").asInt(), train.path("limit_test").asInt()),
                 train.path("epochs").asDouble(), train.path("batch_size").asInt(), train.path("seed").asLong());

@@ -1,6 +1,7 @@
 package dev.superconv.core.recipe;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Device;
 
 /**
  * Where and how the arithmetic runs; none of it changes what is learned (up to rounding).
@@ -10,10 +11,9 @@ import dev.superconv.core.BadInputException;
  * @param device       auto, cpu or cuda
  * @param threads      libtorch intra-op threads, 0 = one per physical core
  */
-public record RuntimeConfig(PrecisionChoice precision, boolean channelsLast, DeviceKind device, int threads) {
+public record RuntimeConfig(PrecisionChoice precision, boolean channelsLast, Device device, int threads) {
     public enum PrecisionChoice { AUTO, FP32, BF16 }
 
-    public enum DeviceKind { AUTO, CPU, CUDA }
 
     public RuntimeConfig {
         if (threads < 0 || threads > 1024) {

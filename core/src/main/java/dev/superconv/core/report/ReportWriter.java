@@ -8,6 +8,7 @@ import dev.superconv.core.metrics.Confusion;
 import dev.superconv.core.plot.ConfusionPlot;
 import dev.superconv.core.plot.MisclassifiedGrid;
 import dev.superconv.core.plot.TrainingCurvesPlot;
+import dev.superconv.core.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +30,6 @@ import java.util.stream.Stream;
  * Plots are regenerated from the run directory each time into {@code plots/}.
  */
 public final class ReportWriter {
-    public static final String REPORT = "report.html";
-    public static final String PLOTS = "plots";
     public static final String CURVES_PNG = "training_curves.png";
     public static final String CONFUSION_PNG = "confusion.png";
     public static final String MISCLASSIFIED_PNG = "misclassified.png";
@@ -49,14 +48,15 @@ public final class ReportWriter {
     }
 
     private static Path write(Path runDir, Optional<Dataset> testImages) {
+        RunDirectory files = new RunDirectory(runDir);
         RunRecord run = RunRecord.load(runDir);
-        Path plots = runDir.resolve(PLOTS);
+        Path plots = files.plots();
         List<String> notes = new ArrayList<>();
         Map<String, Path> figures = new LinkedHashMap<>();
         TrainingCurvesPlot.write(run.epochs(), plots.resolve(CURVES_PNG));
         figures.put("Training curves", plots.resolve(CURVES_PNG));
 
-        Path predFile = runDir.resolve(Predictions.FILE);
+        Path predFile = files.predictions();
         Optional<Confusion> confusion = Optional.empty();
         if (Files.isRegularFile(predFile)) {
             Predictions pred = Predictions.read(predFile);
@@ -70,11 +70,11 @@ public final class ReportWriter {
                 if (sameSplit(test, pred)) {
                     MisclassifiedGrid.write(test, pred.predicted(), pred.confidence(), MISCLASSIFIED_SHOWN, plots.resolve(MISCLASSIFIED_PNG));
                 } else {
-                    notes.add("The test images given do not match " + Predictions.FILE + " (size or labels differ): misclassified grid not redrawn.");
+                    notes.add("The test images given do not match " + predFile.getFileName() + " (size or labels differ): misclassified grid not redrawn.");
                 }
             }
         } else {
-            notes.add("No " + Predictions.FILE + " in the run directory: confusion matrix and per-class table unavailable.");
+            notes.add("No " + predFile.getFileName() + " in the run directory: confusion matrix and per-class table unavailable.");
         }
         if (Files.isRegularFile(plots.resolve(MISCLASSIFIED_PNG))) {
             figures.put("Misclassified test images", plots.resolve(MISCLASSIFIED_PNG));
@@ -84,7 +84,7 @@ public final class ReportWriter {
                 figures.put(extra.getFileName().toString(), extra);
             }
         }
-        Path target = runDir.resolve(REPORT);
+        Path target = files.report();
         AtomicFiles.writeString(target, html(run, confusion, figures, notes));
         return target;
     }
@@ -109,6 +109,9 @@ public final class ReportWriter {
         List<String> recorded = run.classes();
         if (recorded.size() >= k && !recorded.isEmpty()) {
             return recorded;
+        }
+        if (pred.classes().size() >= k && !pred.classes().isEmpty()) {
+            return pred.classes();
         }
         if (test.isPresent() && test.get().classes().size() >= k) {
             return test.get().classes();

@@ -1,9 +1,8 @@
 package dev.superconv.core.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
-import java.io.IOException;
+import dev.superconv.core.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,13 +13,10 @@ import java.util.List;
  * {@code superconv train}) and {@code metrics.jsonl} (one line per finished epoch).
  */
 public record RunRecord(Path dir, JsonNode config, List<EpochMetrics> epochs) {
-    public static final String CONFIG = "config.json";
-    public static final String METRICS = "metrics.jsonl";
-
     public RunRecord {
         epochs = List.copyOf(epochs);
         if (epochs.isEmpty()) {
-            throw new BadInputException(dir.resolve(METRICS) + ": no finished epoch recorded");
+            throw new BadInputException(new RunDirectory(dir).metrics() + ": no finished epoch recorded");
         }
     }
 
@@ -28,21 +24,8 @@ public record RunRecord(Path dir, JsonNode config, List<EpochMetrics> epochs) {
         if (!Files.isDirectory(dir)) {
             throw new BadInputException(dir + ": " + (Files.exists(dir) ? "not a directory" : "no such run directory"));
         }
-        Path configFile = dir.resolve(CONFIG);
-        if (!Files.isRegularFile(configFile)) {
-            throw new BadInputException(configFile + ": no such file (not a training run directory?)");
-        }
-        JsonNode config;
-        try {
-            config = new ObjectMapper().readTree(configFile.toFile());
-        } catch (IOException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new BadInputException(configFile + ": not valid JSON (" + why + ")");
-        }
-        if (config == null || !config.isObject()) {
-            throw new BadInputException(configFile + ": not a JSON object");
-        }
-        return new RunRecord(dir, config, MetricsLog.read(dir.resolve(METRICS)));
+        RunDirectory files = new RunDirectory(dir);
+        return new RunRecord(dir, files.readConfig(), MetricsLog.read(files.metrics()));
     }
 
     /**
@@ -63,7 +46,7 @@ public record RunRecord(Path dir, JsonNode config, List<EpochMetrics> epochs) {
         return epochs.getLast();
     }
 
-    /** The epoch with the highest test accuracy (the first of equals, as {@code best.pt} keeps it). */
+    /** The epoch with the highest test accuracy (the first of equals, as best.pt keeps it). */
     public EpochMetrics best() {
         EpochMetrics best = epochs.getFirst();
         for (EpochMetrics e : epochs) {

@@ -97,7 +97,7 @@ class ReportWriterTest {
     void selfContainedReportWithAllPlotsInlined() throws Exception {
         writeRun(5);
         Dataset test = testImages(200);
-        predictionsFor(test).write(run.resolve(Predictions.FILE));
+        predictionsFor(test).write(run.resolve("predictions.csv"));
         Path report = ReportWriter.write(run, test);
         assertEquals(run.resolve("report.html"), report);
         String html = Files.readString(report);
@@ -164,10 +164,34 @@ class ReportWriterTest {
     @Test
     void mismatchedTestImagesAreNotedNotDrawn() throws Exception {
         writeRun(2);
-        predictionsFor(testImages(100)).write(run.resolve(Predictions.FILE));
+        predictionsFor(testImages(100)).write(run.resolve("predictions.csv"));
         String html = Files.readString(ReportWriter.write(run, testImages(90)));
         assertTrue(html.contains("do not match predictions.csv"));
         assertEquals(2, parse(html).get("img").size());
+    }
+
+    @Test
+    void predictionsOfTheEarlierFourColumnFormatStillMakeTheReport() throws Exception {
+        writeRun(2);
+        StringBuilder old = new StringBuilder("index,label,predicted,confidence\n");
+        for (int i = 0; i < 20; i++) {
+            old.append(i).append(',').append(i % 10).append(',').append(i % 5).append(",0.5\n");
+        }
+        Files.writeString(run.resolve("predictions.csv"), old);
+        String html = Files.readString(ReportWriter.write(run));
+        assertTrue(html.contains("Per-class accuracy</h2>"), html);
+        assertTrue(html.contains("automobile"), "class names from the run's config.json");
+    }
+
+    @Test
+    void classNamesComeFromThePredictionsWhenTheRunDidNotRecordThem() throws Exception {
+        writeRun(2);
+        Files.writeString(run.resolve("config.json"), "{\"name\": \"no classes\"}");
+        List<String> names = List.of("alpha", "beta", "gamma");
+        new Predictions(new int[] {0, 1, 2}, new int[] {0, 2, 2}, new double[] {0.9, 0.6, 0.7}, names).write(run.resolve("predictions.csv"));
+        String html = Files.readString(ReportWriter.write(run));
+        assertTrue(html.contains("gamma"), html);
+        assertFalse(html.contains("class 2"), html);
     }
 
     @Test

@@ -15,8 +15,8 @@ import dev.superconv.core.metrics.Confusion;
  * probabilities for a probabilities model — the same rule the exporter's {@code --tta flip} graph
  * uses, so both routes give the same predictions.
  */
-public final class Evaluator {
-    private Evaluator() {}
+public final class OrtEvaluator {
+    private OrtEvaluator() {}
 
     /**
      * @param batchSize images per batch

@@ -8,22 +8,22 @@ import dev.superconv.core.augment.Layout;
 import dev.superconv.core.augment.Normalize;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.Tta;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
-import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /** libtorch evaluation: accuracy, mean cross-entropy and (optionally) per-image predictions and probabilities. */
-public final class Evaluator {
+public final class TorchEvaluator {
     public static final int DEFAULT_BATCH = 256;
 
-    private Evaluator() {}
+    private TorchEvaluator() {}
 
     /**
      * @param accuracy       fraction of images whose arg-max class is the label
@@ -39,37 +39,37 @@ public final class Evaluator {
     }
 
     /** Loads a checkpoint and evaluates it in fp32 on {@code data} with the checkpoint's normalisation. */
-    public static Result evaluate(Checkpoint checkpoint, Dataset data, DeviceChoice device, int threads, boolean keepPredictions) {
+    public static Result evaluate(Checkpoint checkpoint, Dataset data, Device device, int threads, boolean keepPredictions) {
         Natives.load();
         if (threads > 0) {
             torch.set_num_threads(threads);
         }
         ModelInfo info = ModelInfo.of(checkpoint);
-        DeviceChoice resolved = device.resolve();
+        Device resolved = TorchDevices.resolve(device);
         AugmentConfig batches = AugmentConfig.defaults().withBatchSize(DEFAULT_BATCH).withLayout(Layout.NHWC).withThreads(1);
         try (LayerNet model = LayerNet.of(info);
                 BatchSource source = AugmentPreset.EVAL.source(data, batches, new Normalize(info.mean(), info.std()))) {
             model.importState(checkpoint);
             model.toChannelsLast();
-            model.to(resolved.device(), false);
+            model.to(TorchDevices.torch(resolved), false);
             return evaluate(model, source, Precision.FP32, resolved, keepPredictions);
         }
     }
 
     /** Evaluates {@code model} on every batch of one epoch of {@code source} (which must not shuffle). */
-    public static Result evaluate(LayerNet model, BatchSource source, Precision precision, DeviceChoice device, boolean keepPredictions) {
+    public static Result evaluate(LayerNet model, BatchSource source, Precision precision, Device device, boolean keepPredictions) {
         return evaluate(model, source, precision, device, keepPredictions, Tta.NONE);
     }
 
-    /** As {@link #evaluate(LayerNet, BatchSource, Precision, DeviceChoice, boolean)}, with the logits under test-time augmentation {@code tta}. */
-    public static Result evaluate(LayerNet model, BatchSource source, Precision precision, DeviceChoice device, boolean keepPredictions, Tta tta) {
+    /** As {@link #evaluate(LayerNet, BatchSource, Precision, Device, boolean)}, with the logits under test-time augmentation {@code tta}. */
+    public static Result evaluate(LayerNet model, BatchSource source, Precision precision, Device device, boolean keepPredictions, Tta tta) {
         int classes = model.numClasses();
         int total = source.imagesPerEpoch();
         int[] predictions = keepPredictions ? new int[total] : new int[0];
         float[] probabilities = keepPredictions ? new float[total * classes] : new float[0];
         boolean wasTraining = model.is_training();
         model.eval();
-        Device dev = device.device();
+        org.bytedeco.pytorch.Device dev = TorchDevices.torch(device);
         long start = System.nanoTime();
         long correct = 0;
         double lossSum = 0;

@@ -1,54 +1,33 @@
 package dev.superconv.bindings;
 
 import dev.superconv.core.BadInputException;
-import java.util.Locale;
-import org.bytedeco.pytorch.Device;
+import dev.superconv.core.model.Device;
 import org.bytedeco.pytorch.global.torch;
 
-/** {@code --device auto|cpu|cuda}. */
-public enum DeviceChoice {
-    AUTO,
-    CPU,
-    CUDA;
-
-    public String flag() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The recipe's device. */
-    public static DeviceChoice of(dev.superconv.core.recipe.RuntimeConfig.DeviceKind kind) {
-        return valueOf(kind.name());
-    }
-
-    public static DeviceChoice parse(String text) {
-        for (DeviceChoice d : values()) {
-            if (d.flag().equalsIgnoreCase(text.strip())) {
-                return d;
-            }
-        }
-        throw new BadInputException("--device must be auto, cpu or cuda, got '" + text + "'");
-    }
+/** libtorch's side of {@code --device}: what AUTO means here, and the libtorch device of a choice. */
+public final class TorchDevices {
+    private TorchDevices() {}
 
     /** CPU or CUDA; asking for CUDA where libtorch sees none is bad input. Needs {@link Natives#load()}. */
-    public DeviceChoice resolve() {
+    public static Device resolve(Device choice) {
         boolean cuda = torch.cuda_is_available();
-        return switch (this) {
-            case AUTO -> cuda ? CUDA : CPU;
-            case CPU -> CPU;
+        return switch (choice) {
+            case AUTO -> cuda ? Device.CUDA : Device.CPU;
+            case CPU -> Device.CPU;
             case CUDA -> {
                 if (!cuda) {
                     throw new BadInputException("--device cuda: libtorch sees no CUDA device (no GPU, no driver, or a CPU-only build; build with -Pcuda)");
                 }
-                yield CUDA;
+                yield Device.CUDA;
             }
         };
     }
 
     /** The libtorch device of a resolved choice. */
-    public Device device() {
-        return switch (this) {
-            case CUDA -> new Device(torch.DeviceType.CUDA);
-            case CPU -> new Device(torch.DeviceType.CPU);
+    public static org.bytedeco.pytorch.Device torch(Device resolved) {
+        return switch (resolved) {
+            case CUDA -> new org.bytedeco.pytorch.Device(torch.DeviceType.CUDA);
+            case CPU -> new org.bytedeco.pytorch.Device(torch.DeviceType.CPU);
             case AUTO -> throw new IllegalStateException("resolve() the device first");
         };
     }

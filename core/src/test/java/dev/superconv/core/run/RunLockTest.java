@@ -1,11 +1,10 @@
-package dev.superconv.bindings.reliability;
+package dev.superconv.core.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.superconv.bindings.RunLock;
 import dev.superconv.core.BadInputException;
 import java.net.InetAddress;
 import java.nio.file.Files;

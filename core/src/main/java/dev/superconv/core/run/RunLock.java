@@ -1,4 +1,4 @@
-package dev.superconv.bindings;
+package dev.superconv.core.run;
 
 import dev.superconv.core.BadInputException;
 import java.io.IOException;
@@ -28,8 +28,7 @@ import java.util.function.Consumer;
  * from another host, or one whose OS lock was lost). The file is deleted on close.
  */
 public final class RunLock implements AutoCloseable {
-    public static final String FILE_NAME = ".lock";
-    /** How long a refused starter waits for the owner to write its PID (it locks first, then writes). */
+        /** How long a refused starter waits for the owner to write its PID (it locks first, then writes). */
     private static final long OWNER_WAIT_NANOS = 5_000_000_000L;
 
     /*
@@ -61,7 +60,7 @@ public final class RunLock implements AutoCloseable {
     /** Locks {@code dir} (creating it); refuses with a {@link BadInputException} naming the live owner. */
     public static RunLock acquire(Path dir, Consumer<String> log) {
         boolean removeDirIfEmpty = !Files.isDirectory(dir);
-        Path file = dir.resolve(FILE_NAME);
+        Path file = dir.resolve(RunDirectory.LOCK);
         String ours = ProcessHandle.current().pid() + " " + host() + "\n";
         try {
             Files.createDirectories(dir);

@@ -1,6 +1,5 @@
-package dev.superconv.bindings.reliability;
+package dev.superconv.core.run;
 
-import dev.superconv.bindings.RunLock;
 import dev.superconv.core.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EvaluatorTest {
+class OrtEvaluatorTest {
     private static final int N = 103;
 
     @TempDir
@@ -70,7 +71,7 @@ class EvaluatorTest {
                 int[] ref = referencePredictions(m, px, false);
                 Dataset data = dataWithKnownAccuracy(px, ref);
                 for (int batch : new int[] {1, 16, 256}) {
-                    EvalResult r = Evaluator.evaluate(m, data, new Evaluator.Options(batch, false, true));
+                    EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(batch, false, true));
                     assertArrayEquals(ref, r.predictions(), format + " batch " + batch);
                     assertEquals(N, r.images());
                     assertEquals(expectedCorrect(), r.confusion().correct());
@@ -91,7 +92,7 @@ class EvaluatorTest {
         try (OrtModel m = open(InputFormat.FLOAT_NCHW, 23)) {
             byte[] px = TestModels.randomImages(N, 24);
             int[] ref = referencePredictions(m, px, false);
-            EvalResult r = Evaluator.evaluate(m, dataWithKnownAccuracy(px, ref), new Evaluator.Options(32, false, true));
+            EvalResult r = OrtEvaluator.evaluate(m, dataWithKnownAccuracy(px, ref), new OrtEvaluator.Options(32, false, true));
             int[] idx = {5};
             float[] s = Reference.scores(m, px, idx, new boolean[1])[0];
             double sum = 0;
@@ -107,8 +108,8 @@ class EvaluatorTest {
         try (OrtModel m = open(InputFormat.FLOAT_NCHW, 25)) {
             byte[] px = TestModels.randomImages(N, 26);
             Dataset data = dataWithKnownAccuracy(px, referencePredictions(m, px, false));
-            EvalResult seq = Evaluator.evaluate(m, data, new Evaluator.Options(10, false, false));
-            EvalResult pip = Evaluator.evaluate(m, data, new Evaluator.Options(10, false, true));
+            EvalResult seq = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(10, false, false));
+            EvalResult pip = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(10, false, true));
             assertArrayEquals(seq.predictions(), pip.predictions());
             assertArrayEquals(seq.confidence(), pip.confidence());
             for (int t = 0; t < 4; t++) {
@@ -127,7 +128,7 @@ class EvaluatorTest {
                 int[] plain = referencePredictions(m, px, false);
                 int[] ref = referencePredictions(m, px, true);
                 Dataset data = dataWithKnownAccuracy(px, ref);
-                EvalResult r = Evaluator.evaluate(m, data, new Evaluator.Options(16, true, true));
+                EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(16, true, true));
                 assertArrayEquals(ref, r.predictions(), format.toString());
                 assertEquals(expectedCorrect(), r.confusion().correct());
                 assertEquals("flip", r.tta());
@@ -142,15 +143,15 @@ class EvaluatorTest {
 
     @Test
     void badRequestsAreBadInput() throws Exception {
-        assertThrows(BadInputException.class, () -> new Evaluator.Options(0, false, true));
+        assertThrows(BadInputException.class, () -> new OrtEvaluator.Options(0, false, true));
         try (OrtModel m = open(InputFormat.FLOAT_NCHW, 29)) {
             Dataset other = new Dataset(new byte[TestModels.PIXELS], new byte[1], List.of("a", "b", "c", "d"));
-            BadInputException e = assertThrows(BadInputException.class, () -> Evaluator.evaluate(m, other, new Evaluator.Options(8, false, true)));
+            BadInputException e = assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, other, new OrtEvaluator.Options(8, false, true)));
             assertTrue(e.getMessage().contains("differ"), e.getMessage());
             Dataset fewer = new Dataset(new byte[TestModels.PIXELS], new byte[1], List.of("a", "b"));
-            assertThrows(BadInputException.class, () -> Evaluator.evaluate(m, fewer, new Evaluator.Options(8, false, true)));
+            assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, fewer, new OrtEvaluator.Options(8, false, true)));
             Dataset empty = new Dataset(new byte[0], new byte[0], TestModels.CLASSES);
-            assertThrows(BadInputException.class, () -> Evaluator.evaluate(m, empty, new Evaluator.Options(8, false, true)));
+            assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, empty, new OrtEvaluator.Options(8, false, true)));
         }
     }
 }
