@@ -65,7 +65,7 @@ class TrainerTest {
         assertTrue(h.get(3).testAcc() > 0.6, "test accuracy well above chance (0.25): " + h.get(3));
         assertEquals(h, MetricsLog.read(dir.resolve("metrics.jsonl")));
         assertTrue(log.contains("Test Accuracy has increased. Saving the model"), log.toString());
-        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"max_lr\" : 0.4"));
+        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"peak_lr\" : 0.4"));
         JsonNode runConfig = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
         assertEquals("fp32", runConfig.path("resolved_precision").asText());
         assertEquals("--precision fp32", runConfig.path("precision_reason").asText());

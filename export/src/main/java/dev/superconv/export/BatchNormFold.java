@@ -8,12 +8,17 @@ import dev.superconv.core.model.ModelSpec;
  * arithmetic to fold it into a convolution. Computed in double, rounded once to float.
  */
 public record BatchNormFold(float[] scale, float[] shift) {
+    /** With PyTorch's default eps. */
     public static BatchNormFold of(float[] gamma, float[] beta, float[] mean, float[] var) {
+        return of(gamma, beta, mean, var, ModelSpec.BN_EPS);
+    }
+
+    public static BatchNormFold of(float[] gamma, float[] beta, float[] mean, float[] var, double eps) {
         int c = gamma.length;
         float[] scale = new float[c];
         float[] shift = new float[c];
         for (int i = 0; i < c; i++) {
-            double s = gamma[i] / Math.sqrt(var[i] + ModelSpec.BN_EPS);
+            double s = gamma[i] / Math.sqrt(var[i] + eps);
             scale[i] = (float) s;
             shift[i] = (float) (beta[i] - mean[i] * s);
         }
@@ -42,6 +47,24 @@ public record BatchNormFold(float[] scale, float[] shift) {
             for (int k = o * perChannel, end = k + perChannel; k < end; k++) {
                 out[k] = (float) (weight[k] * f);
             }
+        }
+        return out;
+    }
+
+    /** The folded bias of a conv with bias {@code c} before the BN: {@code scale·c + shift}. */
+    public float[] shiftWithBias(float[] c) {
+        float[] out = new float[shift.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = c[i] == 0 ? shift[i] : (float) ((double) scale[i] * c[i] + shift[i]);
+        }
+        return out;
+    }
+
+    /** {@code |scale|·c}: a conv bias carried through the sign split. */
+    public float[] magnitudeTimes(float[] c) {
+        float[] out = new float[c.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (Math.abs((double) scale[i]) * c[i]);
         }
         return out;
     }

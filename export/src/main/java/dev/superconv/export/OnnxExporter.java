@@ -52,7 +52,7 @@ public final class OnnxExporter {
      */
     public static Result export(Checkpoint checkpoint, ExportOptions options, Calibration calibration, Path out) {
         ModelInfo info = ModelInfo.of(checkpoint);
-        CheckpointWeights.check(checkpoint, info.spec());
+        CheckpointWeights.check(checkpoint, info);
         GraphBuilder graph = ResNetGraph.build(checkpoint, info, options, checked(options, calibration));
         GraphProto header = graph.header().toBuilder().setDocString(graphDoc(info, options)).build();
         ModelProto model = modelHeader(checkpoint, info, options);
@@ -98,7 +98,7 @@ public final class OnnxExporter {
     /** The names of the int8 graph's activation points, in graph order: what a calibration measures. */
     public static List<String> activationPoints(Checkpoint checkpoint, ExportOptions options) {
         ModelInfo info = ModelInfo.of(checkpoint);
-        CheckpointWeights.check(checkpoint, info.spec());
+        CheckpointWeights.check(checkpoint, info);
         return ResNetGraph.activationPoints(checkpoint, info, options);
     }
 
@@ -109,7 +109,7 @@ public final class OnnxExporter {
 
     public static ModelProto toProto(Checkpoint checkpoint, ExportOptions options, Calibration calibration) {
         ModelInfo info = ModelInfo.of(checkpoint);
-        CheckpointWeights.check(checkpoint, info.spec());
+        CheckpointWeights.check(checkpoint, info);
         GraphProto graph = ResNetGraph.build(checkpoint, info, options, checked(options, calibration)).toProto().toBuilder()
                 .setDocString(graphDoc(info, options)).build();
         return modelHeader(checkpoint, info, options).toBuilder().setGraph(graph).build();
@@ -152,12 +152,11 @@ public final class OnnxExporter {
 
     /** The exported-model contract: what clients need ({@link ModelMetadata}), then how the graph was built ({@link ExportProvenance}). */
     static Map<String, String> metadata(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
-        ModelSpec spec = info.spec();
         Map<String, String> meta = new LinkedHashMap<>(new ModelMetadata(info.classes(), info.mean(), info.std(), options.output(), options.tta()).toMap());
         String quantization = options.precision() == ExportOptions.Precision.INT8
                 ? "QDQ: uint8 activations per tensor (min-max calibrated), int8 weights per output channel (symmetric), int32 bias"
                 : "";
-        meta.putAll(new ExportProvenance(spec.width(), spec.logitScale(), options.input(), options.precision().cliName(), options.foldBn(),
+        meta.putAll(new ExportProvenance(ExportProvenance.nameOf(info.model()), info.model().width(), info.model().logitScale(), options.input(), options.precision().cliName(), options.foldBn(),
                 quantization, trainingRun(checkpoint.meta()).toString()).toMap());
         return meta;
     }
@@ -174,11 +173,11 @@ public final class OnnxExporter {
     }
 
     private static String modelDoc(ModelInfo info, ExportOptions options) {
-        ModelSpec spec = info.spec();
-        return "superconv Custom ResNet-9, width " + spec.width() + " (" + spec.parameterCount() + " parameters), "
-                + spec.numClasses() + " classes: " + String.join(", ", info.classes()) + ". "
+        String net = info.model().architecture() == dev.superconv.core.model.ModelConfig.ArchitectureKind.CUSTOM_RESNET ? "Custom ResNet-9" : "airbench94 net";
+        return "superconv " + net + ", width " + info.model().width() + " (" + info.architecture().parameterCount() + " parameters), "
+                + info.numClasses() + " classes: " + String.join(", ", info.classes()) + ". "
                 + inputDoc(info, options) + " Output '" + ResNetGraph.outputName(options) + "' (N, "
-                + spec.numClasses() + "). Export: " + options + ".";
+                + info.numClasses() + "). Export: " + options + ".";
     }
 
     /** " Trained 24 epochs (best test accuracy 0.9412 at epoch 23)." when the trainer recorded it. */
@@ -201,8 +200,11 @@ public final class OnnxExporter {
     }
 
     private static String graphDoc(ModelInfo info, ExportOptions options) {
-        return "ResNet-9 (prep, layer1 + residual, layer2, layer3 + residual, max-pool, linear × "
-                + info.spec().logitScale() + ", the scale folded into fc.weight); " + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
+        String layers = info.model().architecture() == dev.superconv.core.model.ModelConfig.ArchitectureKind.CUSTOM_RESNET
+                ? "ResNet-9 (prep, layer1 + residual, layer2, layer3 + residual, max-pool, linear × "
+                : "airbench94 (whitening conv, three conv groups, max-pool, linear × ";
+        return layers + info.model().logitScale() + ", the scale folded into the linear weights); "
+                + (options.foldBn() ? "BatchNorm folded into the convolutions" : "BatchNorm kept");
     }
 
     private static String producerVersion() {

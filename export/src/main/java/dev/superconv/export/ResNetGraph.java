@@ -7,8 +7,7 @@ import static dev.superconv.export.GraphBuilder.stringAttr;
 
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.model.ModelInfo;
-import dev.superconv.core.model.ModelSpec;
-import dev.superconv.core.model.ModelSpec.ConvBlock;
+import dev.superconv.core.model.Layer;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.OutputKind;
 import dev.superconv.core.model.Tta;
@@ -18,9 +17,10 @@ import dev.superconv.export.onnx.TensorProto.DataType;
 import java.util.List;
 
 /**
- * The Custom ResNet of {@link ModelSpec} as an ONNX graph, weights taken from a checkpoint:
- * input adaptation (layout, normalisation, TTA batch, fp16 cast), the eight conv blocks, the
- * head, and output adaptation (fp32 cast, softmax, TTA average).
+ * A checkpoint's network ({@link ModelInfo#architecture()}: the Custom ResNet or the airbench net)
+ * as an ONNX graph, weights taken from the checkpoint: input adaptation (layout, normalisation, TTA
+ * batch, fp16 cast), the layers walked in order, and output adaptation (fp32 cast, softmax, TTA
+ * average).
  */
 final class ResNetGraph {
     static final String INPUT = "input";
@@ -31,14 +31,18 @@ final class ResNetGraph {
     private final ModelInfo info;
     private final ExportOptions options;
     private final boolean half;
-    private final GraphBuilder g = new GraphBuilder("superconv_resnet9");
+    private final GraphBuilder g;
     private final Quantization quant;
+    /** The net's BatchNorm eps (PyTorch's 1e-5; airbench's 1e-12). */
+    private final double eps;
 
     private ResNetGraph(Checkpoint checkpoint, ModelInfo info, ExportOptions options, Calibration calibration) {
         this.checkpoint = checkpoint;
         this.info = info;
         this.options = options;
         this.half = options.precision() == Precision.FP16;
+        this.g = new GraphBuilder("superconv_" + info.architecture().name().replace('-', '_'));
+        this.eps = info.model().batchNorm().eps();
         this.quant = switch (calibration.stage()) {
             case NONE -> Quantization.none(g);
             case MEASURE -> Quantization.calibrating(g);
@@ -68,27 +72,66 @@ final class ResNetGraph {
             // an Identity gives the point its own name even when it is the graph input itself
             x = quant.activation(g.node("input.quantized", "Identity", List.of(x)));
         }
-        List<ConvBlock> blocks = info.spec().convBlocks();
-        x = convBlock(x, blocks.get(0), false);                      // (B, c1, 32, 32)
-        x = convBlock(x, blocks.get(1), true);                       // (B, c2, 16, 16)
-        x = residual(x, blocks.get(2), blocks.get(3));
-        x = convBlock(x, blocks.get(4), true);                       // (B, c3, 8, 8)
-        x = convBlock(x, blocks.get(5), true);                       // (B, c4, 4, 4)
-        x = residual(x, blocks.get(6), blocks.get(7));
-        x = g.node("head.pool", "MaxPool", List.of(x), intsAttr("kernel_shape", 4, 4), intsAttr("strides", 4, 4)); // (B, c4, 1, 1)
-        x = g.node("head.flatten", "Flatten", List.of(x), intAttr("axis", 1)); // (B, c4)
-        if (half) {
-            // the head is 0.001 % of the compute; in fp32 it adds no rounding to the logits
-            x = g.node("head.fp32", "Cast", List.of(x), intAttr("to", DataType.FLOAT.getNumber()));
-        }
-        // logitScale · (x · Wᵀ) = x · (logitScale · W)ᵀ: the scale lives in the weights, not in Gemm's
-        // alpha, which some ONNX runtimes ignore (their logits then come out unscaled)
-        Checkpoint.Tensor fcWeight = checkpoint.tensor("fc.weight");
-        String fc = g.floats("fc.weight", fcWeight.shape(), scaled(fcWeight.data(), info.spec().logitScale()), false);
-        x = g.node("fc", "Gemm", List.of(x, fc), intAttr("transB", 1)); // (B, classes)
+        x = layers(x, info.architecture().layers());                // (B, classes)
         adaptOutput(x);
         quant.declareOutputs();
         return g;
+    }
+
+    /** conv [→ max-pool 2] [→ BatchNorm] → activation: one block of the graph, BN folded where the options allow. */
+    private record Block(String prefix, Layer.Conv conv, boolean pool, String batchNorm, Layer.Function activation) {
+        boolean hasBatchNorm() {
+            return !batchNorm.isEmpty();
+        }
+    }
+
+    /** Walks a layer list of the architecture; runs of conv, pool, BN and activation become {@link Block}s. */
+    private String layers(String x, List<Layer> layers) {
+        int n = layers.size();
+        for (int i = 0; i < n; i++) {
+            switch (layers.get(i)) {
+                case Layer.Conv c -> {
+                    int j = i + 1;
+                    boolean pool = j + 1 < n && layers.get(j) instanceof Layer.MaxPool mp && mp.size() == 2 && layers.get(j + 1) instanceof Layer.BatchNorm;
+                    j += pool ? 1 : 0;
+                    String bn = j < n && layers.get(j) instanceof Layer.BatchNorm b ? b.name() : "";
+                    j += bn.isEmpty() ? 0 : 1;
+                    if (!(j < n && layers.get(j) instanceof Layer.Activation a)) {
+                        throw new IllegalStateException("conv " + c.name() + " is not followed by an activation");
+                    }
+                    String prefix = c.name().endsWith(".conv") ? c.name().substring(0, c.name().length() - ".conv".length()) : c.name();
+                    x = convBlock(x, new Block(prefix, c, pool, bn, a.function()));
+                    i = j;
+                }
+                case Layer.Residual r -> {
+                    String body = layers(x, r.body());
+                    String first = ((Layer.Conv) r.body().getFirst()).name();
+                    x = quant.activation(g.node(first.substring(0, first.indexOf('.')) + ".add", "Add", List.of(x, body)));
+                }
+                case Layer.MaxPool p -> x = g.node("head.pool", "MaxPool", List.of(x), intsAttr("kernel_shape", p.size(), p.size()),
+                        intsAttr("strides", p.size(), p.size())); // (B, c, 1, 1)
+                case Layer.Flatten f -> {
+                    x = g.node("head.flatten", "Flatten", List.of(x), intAttr("axis", 1)); // (B, c)
+                    if (half) {
+                        // the head is 0.001 % of the compute; in fp32 it adds no rounding to the logits
+                        x = g.node("head.fp32", "Cast", List.of(x), intAttr("to", DataType.FLOAT.getNumber()));
+                    }
+                }
+                case Layer.Linear lin -> {
+                    double scale = i + 1 < n && layers.get(i + 1) instanceof Layer.Scale sc ? sc.factor() : 1;
+                    i += scale != 1 || (i + 1 < n && layers.get(i + 1) instanceof Layer.Scale) ? 1 : 0;
+                    // logitScale · (x · Wᵀ) = x · (logitScale · W)ᵀ: the scale lives in the weights, not in Gemm's
+                    // alpha, which some ONNX runtimes ignore (their logits then come out unscaled)
+                    Checkpoint.Tensor w = checkpoint.tensor(lin.name() + ".weight");
+                    String fc = g.floats(lin.name() + ".weight", w.shape(), scaled(w.data(), scale), false);
+                    x = g.node(lin.name(), "Gemm", List.of(x, fc), intAttr("transB", 1)); // (B, classes)
+                }
+                case Layer.BatchNorm b -> throw new IllegalStateException("BatchNorm " + b.name() + " without a conv before it");
+                case Layer.Activation a -> throw new IllegalStateException("activation without a conv before it");
+                case Layer.Scale sc -> throw new IllegalStateException("scale without a linear layer before it");
+            }
+        }
+        return x;
     }
 
     /** {@code scale · w}, each product rounded once to float (exact when the scale is a power of two, as 0.125 is). */
@@ -189,49 +232,75 @@ final class ResNetGraph {
                 (probs ? "softmax probabilities" : "logits") + how + ", (N, classes), classes in metadata order");
     }
 
-    /** x + res2(res1(x)). */
-    private String residual(String x, ConvBlock res1, ConvBlock res2) {
-        String r = convBlock(x, res1, false);
-        r = convBlock(r, res2, false);
-        return quant.activation(g.node(res2.name().substring(0, res2.name().indexOf('.')) + ".add", "Add", List.of(x, r)));
-    }
-
-    /** conv 3×3 [→ maxpool 2] → BN → ReLU, with BN folded where the options allow. */
-    private String convBlock(String x, ConvBlock b, boolean pool) {
+    /** The block's conv [→ max-pool 2] [→ BN] → activation, with BN folded where the options allow. */
+    private String convBlock(String x, Block b) {
         if (quant.active()) {
-            return quantizedBlock(x, b, pool);
+            return quantizedBlock(x, b);
         }
-        String p = b.name();
-        float[] w = checkpoint.tensor(p + ".conv.weight").data();
-        long[] wDims = {b.out(), b.in(), 3, 3};
-        long[] channelDims = {1, b.out(), 1, 1};
-        BatchNormFold bn = BatchNormFold.of(bnTensor(p, "weight"), bnTensor(p, "bias"),
-                bnTensor(p, "running_mean"), bnTensor(p, "running_var"));
+        String p = b.prefix();
+        Layer.Conv c = b.conv();
+        long[] wDims = {c.out(), c.in(), c.kernel(), c.kernel()};
+        long[] channelDims = {1, c.out(), 1, 1};
+        float[] w = checkpoint.tensor(c.name() + ".weight").data();
+        float[] convBias = c.bias() ? checkpoint.tensor(c.name() + ".bias").data() : new float[c.out()];
         String y;
+        if (!b.hasBatchNorm()) {
+            y = conv(b, x, g.floats(c.name() + ".weight", wDims, w, half), c.bias() ? g.floats(c.name() + ".bias", new long[] {c.out()}, convBias, half) : "");
+            y = b.pool() ? maxPool2(p, y) : y;
+            return activation(p, y, b.activation());
+        }
+        BatchNormFold bn = BatchNormFold.of(bnTensor(b, "weight"), bnTensor(b, "bias"), bnTensor(b, "running_mean"), bnTensor(b, "running_var"), eps);
         if (!options.foldBn()) {
-            y = conv(p, x, g.floats(p + ".conv.weight", wDims, w, half), "");
-            y = pool ? maxPool2(p, y) : y;
+            y = conv(b, x, g.floats(c.name() + ".weight", wDims, w, half), c.bias() ? g.floats(c.name() + ".bias", new long[] {c.out()}, convBias, half) : "");
+            y = b.pool() ? maxPool2(p, y) : y;
             y = g.node(p + ".bn", "BatchNormalization", List.of(y,
-                    g.floats(p + ".bn.weight", new long[] {b.out()}, bnTensor(p, "weight"), half),
-                    g.floats(p + ".bn.bias", new long[] {b.out()}, bnTensor(p, "bias"), half),
-                    g.floats(p + ".bn.running_mean", new long[] {b.out()}, bnTensor(p, "running_mean"), half),
-                    g.floats(p + ".bn.running_var", new long[] {b.out()}, bnTensor(p, "running_var"), half)),
-                    floatAttr("epsilon", (float) ModelSpec.BN_EPS));
-        } else if (!pool || bn.commutesWithMaxPool()) {
-            // BN(maxpool(conv(x))) = maxpool(conv'(x)) with W' = scale·W, b' = shift, when scale ≥ 0
-            String weight = g.floats(p + ".conv.weight.folded", wDims, BatchNormFold.scaleOutputChannels(w, bn.scale()), half);
-            String bias = g.floats(p + ".conv.bias.folded", new long[] {b.out()}, bn.shift(), half);
-            y = conv(p, x, weight, bias);
-            y = pool ? maxPool2(p, y) : y;
+                    g.floats(b.batchNorm() + ".weight", new long[] {c.out()}, bnTensor(b, "weight"), half),
+                    g.floats(b.batchNorm() + ".bias", new long[] {c.out()}, bnTensor(b, "bias"), half),
+                    g.floats(b.batchNorm() + ".running_mean", new long[] {c.out()}, bnTensor(b, "running_mean"), half),
+                    g.floats(b.batchNorm() + ".running_var", new long[] {c.out()}, bnTensor(b, "running_var"), half)),
+                    floatAttr("epsilon", (float) eps));
+        } else if (!b.pool() || bn.commutesWithMaxPool()) {
+            // BN(maxpool(conv(x) + c)) = maxpool(conv'(x)) with W' = scale·W, b' = scale·c + shift, when scale ≥ 0
+            String weight = g.floats(c.name() + ".weight.folded", wDims, BatchNormFold.scaleOutputChannels(w, bn.scale()), half);
+            String bias = g.floats(c.name() + ".bias.folded", new long[] {c.out()}, bn.shiftWithBias(convBias), half);
+            y = conv(b, x, weight, bias);
+            y = b.pool() ? maxPool2(p, y) : y;
         } else {
             // some scale < 0: max(s·z) = sign(s)·max(|s|·z) per channel, so |s| goes into the conv
             // and sign and shift are applied after the pool
-            String weight = g.floats(p + ".conv.weight.folded", wDims, BatchNormFold.scaleOutputChannels(w, bn.magnitude()), half);
-            y = maxPool2(p, conv(p, x, weight, ""));
+            String weight = g.floats(c.name() + ".weight.folded", wDims, BatchNormFold.scaleOutputChannels(w, bn.magnitude()), half);
+            String magnitudeBias = c.bias() ? g.floats(c.name() + ".bias.folded", new long[] {c.out()}, bn.magnitudeTimes(convBias), half) : "";
+            y = maxPool2(p, conv(b, x, weight, magnitudeBias));
             y = g.node(p + ".bn.sign", "Mul", List.of(y, g.floats(p + ".bn.sign_factor", channelDims, bn.sign(), half)));
             y = g.node(p + ".bn.shift", "Add", List.of(y, g.floats(p + ".bn.shift_term", channelDims, bn.shift(), half)));
         }
-        return g.node(p + ".relu", "Relu", List.of(y));
+        return activation(p, y, b.activation());
+    }
+
+    /** ReLU as the op; GELU (exact, erf) and CELU (α = 1) decomposed so that opset 17 and fp16 graphs carry them. */
+    private String activation(String p, String y, Layer.Function f) {
+        return switch (f) {
+            case RELU -> g.node(p + ".relu", "Relu", List.of(y));
+            case GELU -> {
+                // x·½·(1 + erf(x/√2)); ONNX Runtime fuses this pattern into its Gelu kernel
+                String scaledDown = g.node(p + ".gelu.div", "Div", List.of(y, constant(p + ".gelu.sqrt2", (float) Math.sqrt(2))));
+                String erf = g.node(p + ".gelu.erf", "Erf", List.of(scaledDown));
+                String onePlus = g.node(p + ".gelu.add", "Add", List.of(erf, constant(p + ".gelu.one", 1f)));
+                String times = g.node(p + ".gelu.mul", "Mul", List.of(y, onePlus));
+                yield g.node(p + ".gelu", "Mul", List.of(times, constant(p + ".gelu.half", 0.5f)));
+            }
+            case CELU -> {
+                // max(0, x) + min(0, exp(x) − 1)
+                String pos = g.node(p + ".celu.relu", "Relu", List.of(y));
+                String expm1 = g.node(p + ".celu.expm1", "Sub", List.of(g.node(p + ".celu.exp", "Exp", List.of(y)), constant(p + ".celu.one", 1f)));
+                String neg = g.node(p + ".celu.min", "Min", List.of(expm1, constant(p + ".celu.zero", 0f)));
+                yield g.node(p + ".celu", "Add", List.of(pos, neg));
+            }
+        };
+    }
+
+    private String constant(String name, float value) {
+        return g.floats(name, new long[] {}, new float[] {value}, half);
     }
 
     /**
@@ -241,40 +310,45 @@ final class ResNetGraph {
      * conv(|s|·W, sign·t) → max-pool → ·sign → ReLU, since sign·max(|s|z + sign·t) = s·max(z) + t
      * per channel (sign² = 1).
      */
-    private String quantizedBlock(String x, ConvBlock b, boolean pool) {
-        String p = b.name();
-        long[] wDims = {b.out(), b.in(), 3, 3};
-        float[] w = checkpoint.tensor(p + ".conv.weight").data();
-        BatchNormFold bn = BatchNormFold.of(bnTensor(p, "weight"), bnTensor(p, "bias"),
-                bnTensor(p, "running_mean"), bnTensor(p, "running_var"));
-        if (!pool || bn.commutesWithMaxPool()) {
+    private String quantizedBlock(String x, Block b) {
+        if (b.activation() != Layer.Function.RELU || !b.hasBatchNorm() || b.conv().bias()) {
+            throw new dev.superconv.core.BadInputException("--precision int8 exports ReLU nets with conv → BN blocks only (the Custom ResNet); this net uses "
+                    + b.activation().name().toLowerCase(java.util.Locale.ROOT) + (b.hasBatchNorm() ? "" : " without BatchNorm"));
+        }
+        String p = b.prefix();
+        Layer.Conv c = b.conv();
+        long[] wDims = {c.out(), c.in(), c.kernel(), c.kernel()};
+        float[] w = checkpoint.tensor(c.name() + ".weight").data();
+        BatchNormFold bn = BatchNormFold.of(bnTensor(b, "weight"), bnTensor(b, "bias"), bnTensor(b, "running_mean"), bnTensor(b, "running_var"), eps);
+        if (!b.pool() || bn.commutesWithMaxPool()) {
             String y = quant.conv(p + ".conv", x, wDims, BatchNormFold.scaleOutputChannels(w, bn.scale()), bn.shift());
             y = quant.activation(g.node(p + ".relu", "Relu", List.of(y)));
-            return pool ? quant.sameAs(maxPool2(p, y), y) : y;
+            return b.pool() ? quant.sameAs(maxPool2(p, y), y) : y;
         }
         float[] sign = bn.sign();
         float[] signedShift = bn.shift().clone();
-        for (int c = 0; c < sign.length; c++) {
-            signedShift[c] *= sign[c];
+        for (int k = 0; k < sign.length; k++) {
+            signedShift[k] *= sign[k];
         }
         String y = quant.conv(p + ".conv", x, wDims, BatchNormFold.scaleOutputChannels(w, bn.magnitude()), signedShift);
         y = quant.activation(y);
         y = quant.sameAs(maxPool2(p, y), y);
-        y = g.node(p + ".bn.sign", "Mul", List.of(y, g.floats(p + ".bn.sign_factor", new long[] {1, b.out(), 1, 1}, sign, false)));
+        y = g.node(p + ".bn.sign", "Mul", List.of(y, g.floats(p + ".bn.sign_factor", new long[] {1, c.out(), 1, 1}, sign, false)));
         return quant.activation(g.node(p + ".relu", "Relu", List.of(y)));
     }
 
-    private String conv(String block, String x, String weight, String bias) {
+    private String conv(Block b, String x, String weight, String bias) {
         List<String> inputs = bias.isEmpty() ? List.of(x, weight) : List.of(x, weight, bias);
-        return g.node(block + ".conv", "Conv", inputs,
-                intsAttr("kernel_shape", 3, 3), intsAttr("pads", 1, 1, 1, 1), intsAttr("strides", 1, 1));
+        long k = b.conv().kernel(), pad = b.conv().padding();
+        return g.node(b.prefix() + ".conv", "Conv", inputs,
+                intsAttr("kernel_shape", k, k), intsAttr("pads", pad, pad, pad, pad), intsAttr("strides", 1, 1));
     }
 
     private String maxPool2(String block, String x) {
         return g.node(block + ".pool", "MaxPool", List.of(x), intsAttr("kernel_shape", 2, 2), intsAttr("strides", 2, 2));
     }
 
-    private float[] bnTensor(String block, String which) {
-        return checkpoint.tensor(block + ".bn." + which).data();
+    private float[] bnTensor(Block b, String which) {
+        return checkpoint.tensor(b.batchNorm() + "." + which).data();
     }
 }

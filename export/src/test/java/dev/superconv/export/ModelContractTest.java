@@ -38,7 +38,7 @@ class ModelContractTest {
         assertEquals(Tta.FLIP, serving.tta());
 
         ExportProvenance p = ExportProvenance.fromMap(meta);
-        assertEquals(new ExportProvenance(0.25, 0.125, InputFormat.UINT8_NHWC, "fp16", false, "", p.training()), p);
+        assertEquals(new ExportProvenance(ExportProvenance.CUSTOM_RESNET9, 0.25, 0.125, InputFormat.UINT8_NHWC, "fp16", false, "", p.training()), p);
         assertEquals("in-graph", meta.get("normalization"));
         assertEquals("random-9", new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.training()).get("run").asText());
     }

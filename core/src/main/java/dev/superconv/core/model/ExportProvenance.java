@@ -14,7 +14,7 @@ import java.util.Map;
  * @param quantization how an int8 graph is quantised; empty for a float graph (then not written)
  * @param training     the checkpoint's training-run description, a JSON object
  */
-public record ExportProvenance(double width, double logitScale, InputFormat inputFormat, String precision, boolean foldBn,
+public record ExportProvenance(String architecture, double width, double logitScale, InputFormat inputFormat, String precision, boolean foldBn,
                                String quantization, String training) {
     public static final String ARCHITECTURE = "architecture";
     public static final String WIDTH = "width";
@@ -26,8 +26,20 @@ public record ExportProvenance(double width, double logitScale, InputFormat inpu
     public static final String QUANTIZATION = "quantization";
     public static final String TRAINING = "training";
 
-    /** The one architecture superconv exports. */
+    /** The architectures superconv exports, as the metadata names them. */
     public static final String CUSTOM_RESNET9 = "custom-resnet9";
+    public static final String AIRBENCH94 = "airbench94";
+
+    public ExportProvenance {
+        if (!CUSTOM_RESNET9.equals(architecture) && !AIRBENCH94.equals(architecture)) {
+            throw new BadInputException("metadata '" + ARCHITECTURE + "' is '" + architecture + "', not " + CUSTOM_RESNET9 + " or " + AIRBENCH94);
+        }
+    }
+
+    /** The metadata name of a model's architecture. */
+    public static String nameOf(ModelConfig model) {
+        return model.architecture() == ModelConfig.ArchitectureKind.CUSTOM_RESNET ? CUSTOM_RESNET9 : AIRBENCH94;
+    }
 
     /** Where the input is normalised: by the client (float input) or in the graph (uint8 input). */
     public String normalization() {
@@ -36,7 +48,7 @@ public record ExportProvenance(double width, double logitScale, InputFormat inpu
 
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(ARCHITECTURE, CUSTOM_RESNET9);
+        m.put(ARCHITECTURE, architecture);
         m.put(WIDTH, Double.toString(width));
         m.put(LOGIT_SCALE, Double.toString(logitScale));
         m.put(INPUT_FORMAT, inputFormat.cliName());
@@ -51,13 +63,10 @@ public record ExportProvenance(double width, double logitScale, InputFormat inpu
     }
 
     public static ExportProvenance fromMap(Map<String, String> map) {
-        if (!CUSTOM_RESNET9.equals(required(map, ARCHITECTURE))) {
-            throw new BadInputException("metadata '" + ARCHITECTURE + "' is '" + map.get(ARCHITECTURE) + "', not " + CUSTOM_RESNET9);
-        }
         String input = required(map, INPUT_FORMAT);
         InputFormat format = Arrays.stream(InputFormat.values()).filter(f -> f.cliName().equals(input)).findFirst()
                 .orElseThrow(() -> new BadInputException("metadata '" + INPUT_FORMAT + "' is '" + input + "'; expected float-nchw or uint8-nhwc"));
-        return new ExportProvenance(number(map, WIDTH), number(map, LOGIT_SCALE), format, required(map, PRECISION),
+        return new ExportProvenance(required(map, ARCHITECTURE), number(map, WIDTH), number(map, LOGIT_SCALE), format, required(map, PRECISION),
                 Boolean.parseBoolean(required(map, FOLD_BN)), map.getOrDefault(QUANTIZATION, ""), required(map, TRAINING));
     }
 

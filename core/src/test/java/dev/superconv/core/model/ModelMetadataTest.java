@@ -50,7 +50,7 @@ class ModelMetadataTest {
 
     @Test
     void provenanceRoundTripsAndIsStrict() {
-        ExportProvenance p = new ExportProvenance(0.5, 0.125, InputFormat.UINT8_NHWC, "int8", true, "QDQ", "{\"run\":\"r1\"}");
+        ExportProvenance p = new ExportProvenance(ExportProvenance.CUSTOM_RESNET9, 0.5, 0.125, InputFormat.UINT8_NHWC, "int8", true, "QDQ", "{\"run\":\"r1\"}");
         Map<String, String> map = p.toMap();
         assertEquals(List.of("architecture", "width", "logit_scale", "input_format", "normalization", "precision", "fold_bn", "quantization", "training"),
                 List.copyOf(map.keySet()));
@@ -59,7 +59,7 @@ class ModelMetadataTest {
         assertEquals("uint8-nhwc", map.get("input_format"));
         assertEquals(p, ExportProvenance.fromMap(map));
 
-        ExportProvenance fp32 = new ExportProvenance(1.0, 1.0, InputFormat.FLOAT_NCHW, "fp32", false, "", "{}");
+        ExportProvenance fp32 = new ExportProvenance(ExportProvenance.CUSTOM_RESNET9, 1.0, 1.0, InputFormat.FLOAT_NCHW, "fp32", false, "", "{}");
         assertFalse(fp32.toMap().containsKey("quantization"));
         assertEquals("client", fp32.toMap().get("normalization"));
         assertEquals(fp32, ExportProvenance.fromMap(fp32.toMap()));
