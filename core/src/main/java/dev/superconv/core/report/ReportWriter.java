@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  */
 public final class ReportWriter {
     public static final String CURVES_PNG = "training_curves.png";
+    public static final String SCHEDULE_PNG = "lr_schedule.png";
     public static final String CONFUSION_PNG = "confusion.png";
     public static final String MISCLASSIFIED_PNG = "misclassified.png";
     static final int MISCLASSIFIED_SHOWN = 32;
@@ -55,6 +56,10 @@ public final class ReportWriter {
         Map<String, Path> figures = new LinkedHashMap<>();
         TrainingCurvesPlot.write(run.epochs(), plots.resolve(CURVES_PNG));
         figures.put("Training curves", plots.resolve(CURVES_PNG));
+        scheduleOf(run).ifPresent(schedule -> {
+            dev.superconv.core.plot.SchedulePlot.write(schedule, plots.resolve(SCHEDULE_PNG));
+            figures.put("Learning rate and momentum over iterations", plots.resolve(SCHEDULE_PNG));
+        });
 
         Path predFile = files.predictions();
         Optional<Confusion> confusion = Optional.empty();
@@ -87,6 +92,20 @@ public final class ReportWriter {
         Path target = files.report();
         AtomicFiles.writeString(target, html(run, confusion, figures, notes));
         return target;
+    }
+
+    /** The run's LR/momentum schedule, rebuilt from config.json's recipe and step count; empty when it has neither. */
+    private static Optional<dev.superconv.core.schedule.LrSchedule> scheduleOf(RunRecord run) {
+        com.fasterxml.jackson.databind.JsonNode train = run.config().path("train");
+        int steps = run.config().path("steps_per_epoch").asInt(0);
+        if (!train.isObject() || steps < 1) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dev.superconv.core.recipe.RecipeFiles.read(train).lrSchedule(steps));
+        } catch (dev.superconv.core.BadInputException e) {
+            return Optional.empty(); // a config.json from another tool: no schedule to draw
+        }
     }
 
     private static boolean sameSplit(Dataset test, Predictions pred) {
@@ -150,6 +169,9 @@ public final class ReportWriter {
         h.append("<table class=\"summary\">\n");
         row(h, "Final test accuracy", pct(last.testAcc()) + " (epoch " + last.epoch() + ")");
         row(h, "Best test accuracy", pct(best.testAcc()) + " (epoch " + best.epoch() + ")");
+        if (last.tta() != dev.superconv.core.model.Tta.NONE) {
+            row(h, "Test accuracy with TTA", pct(last.ttaTestAcc()) + " (" + last.tta().cliName() + ", epoch " + last.epoch() + "; without: " + pct(last.testAcc()) + ")");
+        }
         row(h, "Final train accuracy / loss", pct(last.trainAcc()) + " / " + num(last.trainLoss()));
         row(h, "Epochs", Integer.toString(run.epochs().size()));
         row(h, "Training time", duration(run.trainSeconds()) + " (" + String.format(Locale.ROOT, "%.0f", run.trainSeconds()) + " s, test passes excluded)");
