@@ -23,12 +23,28 @@ public record EpochMetrics(
         @JsonProperty("tta") dev.superconv.core.model.Tta tta,
         @JsonProperty("test_acc_tta") double ttaTestAcc) {
 
-    @com.fasterxml.jackson.annotation.JsonCreator
     public EpochMetrics {
-        if (tta == null) { // a line written before TTA was measured
-            tta = dev.superconv.core.model.Tta.NONE;
-            ttaTestAcc = testAcc;
+        if (tta == null) {
+            throw new IllegalArgumentException("tta must be given (Tta.NONE for a plain test pass)");
         }
+    }
+
+    /** A metrics.jsonl line; lines written before TTA was measured have neither tta nor test_acc_tta. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static EpochMetrics fromJson(
+            @JsonProperty(value = "epoch", required = true) int epoch,
+            @JsonProperty(value = "lr", required = true) double lr,
+            @JsonProperty(value = "train_loss", required = true) double trainLoss,
+            @JsonProperty(value = "train_acc", required = true) double trainAcc,
+            @JsonProperty(value = "test_loss", required = true) double testLoss,
+            @JsonProperty(value = "test_acc", required = true) double testAcc,
+            @JsonProperty(value = "train_seconds", required = true) double trainSeconds,
+            @JsonProperty(value = "images_per_second", required = true) double imagesPerSecond,
+            @JsonProperty("tta") dev.superconv.core.model.Tta tta,
+            @JsonProperty("test_acc_tta") Double ttaTestAcc) {
+        return tta == null || ttaTestAcc == null
+                ? new EpochMetrics(epoch, lr, trainLoss, trainAcc, testLoss, testAcc, trainSeconds, imagesPerSecond)
+                : new EpochMetrics(epoch, lr, trainLoss, trainAcc, testLoss, testAcc, trainSeconds, imagesPerSecond, tta, ttaTestAcc);
     }
 
     /** An epoch whose test pass ran without TTA. */
