@@ -149,6 +149,8 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         ObjectNode o = Checkpoint.newMeta();
         o.set("train", ConfigJson.toJson(config));
         o.put("schedule", schedule.describe());
+        // Nesterov SGD whose momentum is 0 at every step is plain SGD: say so.
+        o.put("optimizer", momentumAlwaysZero() ? "sgd" : "sgd-nesterov");
         o.put("steps_per_epoch", trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
         o.put("resolved_device", resolvedDevice.cliName()).put("resolved_threads", TrainRuntime.threads(config.runtime()));
@@ -162,6 +164,14 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         v.put("pytorch_presets", BuildInfo.pytorchVersion());
         v.put("superconv", BuildInfo.superconvVersion());
         return o;
+    }
+
+    private boolean momentumAlwaysZero() {
+        return switch (config.schedule()) {
+            case dev.superconv.core.recipe.ScheduleConfig.OneCycle c -> c.baseMomentum() == 0 && c.maxMomentum() == 0;
+            case dev.superconv.core.recipe.ScheduleConfig.Piecewise p -> p.momentum() == 0;
+            case dev.superconv.core.recipe.ScheduleConfig.Triangle t -> t.momentum() == 0;
+        };
     }
 
     private void restore(RunDirectory files, ObjectNode runConfig, Consumer<String> log) {

@@ -45,7 +45,7 @@ class LrSweepTest {
         ObjectMapper json = new ObjectMapper();
         for (LrSweep.Point p : r.points()) {
             var config = json.readTree(p.runDir().resolve("config.json").toFile());
-            assertEquals(p.maxLr(), config.path("train").path("max_lr").asDouble(), 0, "run trained with its max LR");
+            assertEquals(p.maxLr(), config.path("train").path("schedule").path("peak_lr").asDouble(), 0, "run trained with its max LR");
             assertEquals(5, config.path("train").path("seed").asLong(), "same seed");
             var epochs = MetricsLog.read(p.runDir().resolve("metrics.jsonl"));
             assertEquals(2, epochs.size());

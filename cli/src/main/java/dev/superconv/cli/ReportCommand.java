@@ -89,6 +89,8 @@ public final class ReportCommand implements Callable<Integer> {
 
     /** The test split as the run used it: the recorded {@code limit_test} subset. */
     static Dataset testSplit(String dataSpec, RunRecord run) {
-        return DataSets.loadSplit(dataSpec, "test").limit(run.setting("limit_test").asInt(0));
+        // the recipe's limits.test; a config.json from before the typed recipe has a flat limit_test
+        com.fasterxml.jackson.databind.JsonNode recipe = run.config().at("/train/limits/test");
+        return DataSets.loadSplit(dataSpec, "test").limit(recipe.isMissingNode() ? run.setting("limit_test").asInt(0) : recipe.asInt(0));
     }
 }

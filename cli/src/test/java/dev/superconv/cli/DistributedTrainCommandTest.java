@@ -124,7 +124,7 @@ class DistributedTrainCommandTest {
         CliRunner.Result r = CliRunner.run(a.toArray(String[]::new));
         assertEquals(0, r.exitCode(), r.toString()); // one more all-reduce at the start; the weights check at the end still passes
         JsonNode config = new ObjectMapper().readTree(dist.resolve("config.json").toFile());
-        assertEquals("auto", config.path("train").path("precision").asText());
+        assertEquals("auto", config.path("train").path("runtime").path("precision").asText());
         assertEquals(config.path("resolved_precision").asText(),
                 Checkpoint.read(dist.resolve("last.pt")).meta().path("training").path("precision").asText());
         assertTrue(config.path("precision_reason").asText().startsWith("auto: "), config.toString());

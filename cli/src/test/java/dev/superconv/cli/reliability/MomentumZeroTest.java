@@ -54,7 +54,7 @@ class MomentumZeroTest {
         CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
 
         assertEquals(0, r.exitCode(), r.toString());
-        assertEquals(optimizer, new ObjectMapper().readTree(run.resolve("config.json").toFile()).path("train").path("optimizer").asText());
+        assertEquals(optimizer, new ObjectMapper().readTree(run.resolve("config.json").toFile()).path("optimizer").asText());
         assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     }
 }
