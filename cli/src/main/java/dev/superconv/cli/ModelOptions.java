@@ -29,7 +29,6 @@ public final class ModelOptions {
         FLAGS.put("batch_size", "--batch-size");
         FLAGS.put("limits.train", "--limit-train");
         FLAGS.put("limits.test", "--limit-test");
-        FLAGS.put("limits", "--limit-train / --limit-test");
         FLAGS.put("runtime.threads", "--threads");
     }
 

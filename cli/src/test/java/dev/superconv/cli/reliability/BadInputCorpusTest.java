@@ -113,7 +113,7 @@ class BadInputCorpusTest {
         Fixtures.randomCheckpoint(0.25, List.of("c0", "c1", "c2"), 9).write(run.resolve("last.pt"));
         // a run directory whose config.json names a schedule that does not exist
         Files.writeString(Files.createDirectories(fx.resolve("run-bad-schedule")).resolve("config.json"),
-                Files.readString(run.resolve("config.json")).replace("\"one_cycle\"", "\"cosine\""));
+                Files.readString(run.resolve("config.json")).replace("\"one-cycle\"", "\"cosine\""));
 
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/cifar-10-binary.tar.gz", exchange -> {
@@ -184,7 +184,7 @@ class BadInputCorpusTest {
         missing checkpoint              | export --checkpoint {FX}/none.pt --out {OUT}/m.onnx                   | 2 | none.pt: no such file
         resume from another width       | train --resume --out {FX}/run-other-width                             | 2 | width
         resume of nothing               | train --resume --out {OUT}/run                                        | 2 | config.json: no such file (not a training run directory?)
-        resume of an unknown schedule   | train --resume --out {FX}/run-bad-schedule                            | 2 | must be one_cycle or piecewise, got
+        resume of an unknown schedule   | train --resume --out {FX}/run-bad-schedule                            | 2 | schedule has an unknown kind 'cosine'
         # ONNX models
         inspect truncated ONNX          | inspect {FX}/truncated.onnx                                           | 2 | truncated.onnx
         inspect text as ONNX            | inspect {FX}/text.onnx                                                | 2 | text.onnx

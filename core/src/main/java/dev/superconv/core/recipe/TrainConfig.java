@@ -27,8 +27,11 @@ public record TrainConfig(ModelConfig model, ScheduleConfig schedule, OptimizerC
     /** Use this many images of each split (0 = all): a fixed subset drawn across classes. */
     public record DataLimits(int train, int test) {
         public DataLimits {
-            if (train < 0 || test < 0) {
-                throw new BadInputException("limits.train / limits.test must be ≥ 0 (0 = all), got " + train + " / " + test);
+            if (train < 0) {
+                throw new BadInputException("limits.train must be ≥ 0 (0 = all), got " + train);
+            }
+            if (test < 0) {
+                throw new BadInputException("limits.test must be ≥ 0 (0 = all), got " + test);
             }
         }
     }
