@@ -23,7 +23,9 @@ class RealDataTrainingTest {
         Natives.load();
         Dataset train = DataSets.loadSplit(jpeg, "train");
         Dataset test = DataSets.loadSplit(jpeg, "test");
-        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.S11);
+        // quick: s11's settings with Page's logit scale 0.125, which peak LR 0.4 at batch 64 was tuned with
+        // (s11 itself has the seed's scale 1.0: 21 % here instead of ≥ 35 %)
+        TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Preset.QUICK);
         b.width = 0.25;
         b.epochs = 2;
         b.batchSize = 64;
