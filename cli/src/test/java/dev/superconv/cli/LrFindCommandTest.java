@@ -23,7 +23,7 @@ class LrFindCommandTest {
 
     @Test
     void findsLrsOnARealSubsetAndWritesCsvAndPlot() throws Exception {
-        CliRunner.Result r = CliRunner.run("lr-find", "--data", jpeg(), "--width", "0.25", "--batch-size", "32", "--limit-train", "1000",
+        CliRunner.Result r = CliRunner.run("lr-find", "--data", jpeg(), "--width", "0.25", "--logit-scale", "0.125", "--batch-size", "32", "--limit-train", "1000",
                 "--iters", "30", "--start-lr", "1e-5", "--end-lr", "10", "--threads", "2", "--out", out.toString());
         assertEquals(0, r.exitCode(), r.toString());
         for (String name : List.of("valley", "steep", "minimum")) {

@@ -16,7 +16,7 @@ class LrSweepCommandTest {
     @Test
     void sweepsARealSubsetAndReportsTheBest() throws Exception {
         CliRunner.Result r = CliRunner.run("lr-sweep", "--data", LrFindCommandTest.jpeg(), "--max-lrs", "0.05,0.4", "--epochs", "1",
-                "--width", "0.125", "--batch-size", "64", "--limit-train", "640", "--limit-test", "200", "--threads", "2",
+                "--width", "0.125", "--batch-size", "64", "--limit-train", "640", "--limit-test", "200", "--threads", "2", "--logit-scale", "0.125",
                 "--out", out.toString());
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("best: max LR "), r.out());

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainCommandTest {
-    private static final String[] TINY = {"--width", "0.0625", "--batch-size", "32", "--threads", "1", "--precision", "fp32", "--device", "cpu"};
+    // the logit scale these runs were tuned with: s11 now has the seed's 1.0, at which peak LR 0.4 can diverge on tiny runs
+    private static final String[] TINY = {"--width", "0.0625", "--batch-size", "32", "--threads", "1", "--precision", "fp32", "--device", "cpu",
+        "--logit-scale", "0.125"};
 
     @TempDir Path tmp;
     private String savedCacheDir;

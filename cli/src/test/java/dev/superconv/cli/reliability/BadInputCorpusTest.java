@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * HTTP server that serves bytes with the wrong MD5.
  */
 class BadInputCorpusTest {
-    private static final String TINY = "--width 0.0625 --batch-size 8 --threads 1 --precision fp32 --device cpu --epochs 1";
+    // --logit-scale 0.125: the scale these runs were tuned with (s11 now has the seed's 1.0)
+    private static final String TINY = "--width 0.0625 --batch-size 8 --threads 1 --precision fp32 --device cpu --epochs 1 --logit-scale 0.125";
 
     @TempDir static Path root;
     private static Path fx;

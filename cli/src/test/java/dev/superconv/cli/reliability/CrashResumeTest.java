@@ -38,7 +38,7 @@ class CrashResumeTest {
 
     private static String[] trainArgs(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(),
-                "--width", "0.125", "--batch-size", "16", "--epochs", Integer.toString(EPOCHS), "--max-lr", "0.2",
+                "--width", "0.125", "--batch-size", "16", "--epochs", Integer.toString(EPOCHS), "--max-lr", "0.2", "--logit-scale", "0.125",
                 "--threads", "1", "--precision", "fp32", "--device", "cpu", "--seed", "11"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
