@@ -35,11 +35,16 @@ public final class ModelOptions {
     /** Fields set by the flags given, in the order given. */
     final Map<String, Object> overrides = new LinkedHashMap<>();
 
-    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "s11", converter = PresetConverter.class,
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "s11",
             description = "s11 (the seed: Custom ResNet, one-cycle, 24 epochs, batch 512), dawn (Page's DAWNBench recipe), "
                     + "airbench (Keller Jordan's airbench94 net and recipe, 9.9 epochs), "
                     + "quick (s11 at width 0.5 on 10k images, 3 epochs). Default: ${DEFAULT-VALUE}.")
-    Presets preset;
+    String preset;
+
+    /** The named preset (parsed here, not by picocli, so a bad name is our one line). */
+    Presets preset() {
+        return Presets.parse(preset);
+    }
 
     /** Values parsed when the recipe is built (a refusal inside picocli's parsing would lose our wording). */
     private final Map<String, String> spelled = new LinkedHashMap<>();
@@ -110,7 +115,7 @@ public final class ModelOptions {
     }
 
     TrainConfig base() {
-        TrainConfig c = preset.config();
+        TrainConfig c = preset().config();
         ModelConfig.ArchitectureKind architecture = spelled.containsKey("--model") ? architecture(spelled.get("--model")) : c.model().architecture();
         if (architecture != c.model().architecture()) {
             TrainConfig donor = architecture == ModelConfig.ArchitectureKind.AIRBENCH ? Presets.AIRBENCH.config() : Presets.S11.config();
@@ -190,12 +195,5 @@ public final class ModelOptions {
             }
         }
         return message;
-    }
-
-    static final class PresetConverter implements picocli.CommandLine.ITypeConverter<Presets> {
-        @Override
-        public Presets convert(String value) {
-            return Presets.parse(value);
-        }
     }
 }

@@ -83,6 +83,6 @@ public final class RunCommand implements Callable<Integer> {
 
     private Path defaultDir() {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", train.model.preset.flag() + "-" + stamp);
+        return Path.of("runs", train.model.preset().flag() + "-" + stamp);
     }
 }

@@ -127,6 +127,6 @@ public final class TrainCommand implements Callable<Integer> {
             throw new BadInputException("--resume needs the run: --out runs/NAME or --name NAME");
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", train.model.preset.flag() + "-" + stamp);
+        return Path.of("runs", train.model.preset().flag() + "-" + stamp);
     }
 }
