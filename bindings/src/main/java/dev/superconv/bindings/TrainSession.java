@@ -16,12 +16,9 @@ import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.distributed.ShardPlan;
-import dev.superconv.core.model.Architecture;
-import dev.superconv.core.model.ModelConfig;
 import dev.superconv.core.model.ModelInfo;
 import dev.superconv.core.model.Tta;
 import dev.superconv.core.recipe.ConfigJson;
-import dev.superconv.core.recipe.OptimizerConfig;
 import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.report.EpochMetrics;
 import dev.superconv.core.run.RunDirectory;
@@ -123,7 +120,7 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
             RunDirectory files, boolean resume, String dataSpec, Consumer<String> log) {
         TrainSession s = new TrainSession(config, dist, train, test, factory, log);
         try {
-            ObjectNode runConfig = s.runConfig(train, test);
+            ObjectNode runConfig = RunConfigFile.of(s, train, test);
             runConfig.put("data", dataSpec);
             if (resume) {
                 s.restore(files, runConfig, log);
@@ -144,35 +141,6 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         }
     }
 
-    /** config.json: every hyperparameter, the schedule, the data sizes, seed, git sha and versions. */
-    ObjectNode runConfig(Dataset train, Dataset test) {
-        ObjectNode o = Checkpoint.newMeta();
-        o.set("train", ConfigJson.toJson(config));
-        o.put("schedule", schedule.describe());
-        // Nesterov SGD whose momentum is 0 at every step is plain SGD: say so.
-        o.put("optimizer", momentumAlwaysZero() ? "sgd" : "sgd-nesterov");
-        o.put("steps_per_epoch", trainSource.batchesPerEpoch());
-        o.put("train_images", train.size()).put("test_images", test.size());
-        o.put("resolved_device", resolvedDevice.cliName()).put("resolved_threads", TrainRuntime.threads(config.runtime()));
-        o.put("resolved_precision", precision.precision().flag()).put("precision_reason", precision.reason());
-        if (dist.distributed()) {
-            o.put("world_size", dist.worldSize()).put("batch_per_rank", config.batchSize() / dist.worldSize());
-        }
-        o.put("git_sha", BuildInfo.gitSha());
-        ObjectNode v = o.putObject("versions");
-        v.put("java", Runtime.version().toString());
-        v.put("pytorch_presets", BuildInfo.pytorchVersion());
-        v.put("superconv", BuildInfo.superconvVersion());
-        return o;
-    }
-
-    private boolean momentumAlwaysZero() {
-        return switch (config.schedule()) {
-            case dev.superconv.core.recipe.ScheduleConfig.OneCycle c -> c.baseMomentum() == 0 && c.maxMomentum() == 0;
-            case dev.superconv.core.recipe.ScheduleConfig.Piecewise p -> p.momentum() == 0;
-            case dev.superconv.core.recipe.ScheduleConfig.Triangle t -> t.momentum() == 0;
-        };
-    }
 
     private void restore(RunDirectory files, ObjectNode runConfig, Consumer<String> log) {
         Checkpoint ck = files.readLast(log);
@@ -380,37 +348,9 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         return new TrainStep(model, optimizer, config.optimizer(), precision.precision(), resolvedDevice, this, config.batchSize());
     }
 
-    /** Before an epoch's steps: training mode; a whitening bias trains only for its first epochs. */
-    void beginEpoch(int epoch) {
-        model.train(true);
-        if (config.model().firstLayer() instanceof ModelConfig.Whitened w && epoch >= w.biasEpochs()) {
-            try (PointerScope scope = new PointerScope()) {
-                model.state().get(Architecture.WHITENING_LAYER + ".bias").requires_grad_(false); // no grad: SGD skips it
-            }
-        }
-    }
-
-    /** After the step that brought the run to {@code stepsDone} steps: the recipe's EMA, if it has one. */
-    void afterStep(long stepsDone, int epoch) {
-        if (!(config.optimizer().ema() instanceof OptimizerConfig.Lookahead lookahead)) {
-            return;
-        }
-        switch (lookahead.plan(schedule.totalSteps()).afterStep(stepsDone, epoch, ema.started())) {
-            case dev.superconv.core.optim.LookaheadEma.Skip skip -> { }
-            case dev.superconv.core.optim.LookaheadEma.Start start -> {
-                try (PointerScope scope = new PointerScope()) {
-                    ema.start(model.state());
-                }
-            }
-            case dev.superconv.core.optim.LookaheadEma.Update update -> ema.update(update.decay());
-        }
-    }
-
-    /** After an epoch's last step: the weights take the EMA's values (airbench's decay 1 copy-back). */
-    void endEpochSteps() {
-        if (ema.started()) {
-            ema.update(1.0);
-        }
+    /** The recipe's per-epoch and per-step parts (whitening-bias freeze, EMA). */
+    EpochHooks hooks() {
+        return new EpochHooks(config, model, schedule, ema);
     }
 
     /**
@@ -428,29 +368,12 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
         return new TorchEvaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
     }
 
-    /**
-     * End of a distributed run: every rank must hold bit-identical weights and BN statistics (the
-     * averaged gradients and statistics guarantee it unless a rank went astray). Compares each
-     * rank's CRC32 of its state with rank 0's; doubles carry 32-bit values exactly. Doubles as the
-     * barrier that keeps every rank in the group until rank 0 has written its files.
-     */
+
+    /** End of a distributed run: all ranks hold rank 0's weights (see {@link DataParallel#checkRanksAgree}); nothing alone. */
     void checkRanksAgree(Consumer<String> log) {
-        if (dataParallel == null) {
-            return;
+        if (dataParallel != null) {
+            dataParallel.checkRanksAgree(dist, model.exportState().values(), log);
         }
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        for (Checkpoint.Tensor t : model.exportState().values()) {
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * t.data().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(t.data());
-            crc.update(bytes);
-        }
-        double mine = crc.getValue();
-        double primary = dataParallel.sum(dist.primary() ? mine : 0)[0];
-        double disagreeing = dataParallel.sum(mine == primary ? 0 : 1)[0];
-        if (disagreeing > 0) {
-            throw new IllegalStateException((int) disagreeing + " of " + dist.worldSize() + " ranks ended with other weights than rank 0");
-        }
-        log.accept(String.format(java.util.Locale.ROOT, "all %d ranks hold the same weights (CRC32 %08x)", dist.worldSize(), (long) mine));
     }
 
     @Override

@@ -152,7 +152,8 @@ public final class Trainer {
         int resumedSteps = p.steps;
         int stepsPerEpoch = s.trainSource.batchesPerEpoch();
         long totalSteps = s.schedule.totalSteps();
-        s.beginEpoch(epoch);
+        EpochHooks hooks = s.hooks();
+        hooks.beginEpoch(epoch);
         TrainStep train = s.trainStep();
         long started = System.nanoTime();
         try (BatchSource.EpochBatches epochBatches = s.trainSource.epoch(epoch);
@@ -170,7 +171,7 @@ public final class Trainer {
                     train.schedule(s.schedule, step);
                     run.lr = s.schedule.lr(step);
                     out = train.run(TorchBatch.of(batch, s.device), step, epoch, stopRequested.get());
-                    s.afterStep(step + 1, epoch);
+                    hooks.afterStep(step + 1, epoch);
                     p.add(out.loss(), batch.size(), out.correct());
                     bar.update((long) p.steps * config.batchSize(), String.format(java.util.Locale.ROOT, "Loss=%.4f Batch_id=%d Accuracy=%.2f",
                             out.jobLoss(), batch.index(), 100.0 * p.correct / p.seen));
@@ -192,7 +193,7 @@ public final class Trainer {
                 }
             }
         }
-        s.endEpochSteps();
+        hooks.endEpochSteps();
         run.epochProgress = p;
         run.epochSeconds = p.seconds + (System.nanoTime() - started) / 1e9;
         return true;

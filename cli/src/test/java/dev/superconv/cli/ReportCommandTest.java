@@ -132,6 +132,6 @@ class ReportCommandTest {
         double acc = p.confusion(dev.superconv.core.data.DataSets.loadSplit(jpeg, "test").classes()).accuracy();
         // best.pt re-evaluated on the same 100 images: the trainer's own test pass, at most one image apart.
         assertEquals(result.bestTestAcc(), acc, 0.0101);
-        assertEquals(3, images(Files.readString(dir.resolve("report.html"))), "curves, confusion, misclassified");
+        assertEquals(4, images(Files.readString(dir.resolve("report.html"))), "curves, LR over iterations, confusion, misclassified");
     }
 }

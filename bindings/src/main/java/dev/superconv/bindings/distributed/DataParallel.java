@@ -131,6 +131,29 @@ public final class DataParallel implements AutoCloseable {
         context.barrier();
     }
 
+    /**
+     * End of a distributed run: every rank must hold bit-identical weights and BN statistics (the
+     * averaged gradients and statistics guarantee it unless a rank went astray). Compares each
+     * rank's CRC32 of {@code state} with rank 0's; doubles carry 32-bit values exactly. Doubles as the
+     * barrier that keeps every rank in the group until rank 0 has written its files.
+     */
+    public void checkRanksAgree(DistributedConfig dist, java.util.Collection<dev.superconv.core.checkpoint.Checkpoint.Tensor> state,
+            java.util.function.Consumer<String> log) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (dev.superconv.core.checkpoint.Checkpoint.Tensor t : state) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * t.data().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(t.data());
+            crc.update(bytes);
+        }
+        double mine = crc.getValue();
+        double primary = sum(dist.primary() ? mine : 0)[0];
+        double disagreeing = sum(mine == primary ? 0 : 1)[0];
+        if (disagreeing > 0) {
+            throw new IllegalStateException((int) disagreeing + " of " + dist.worldSize() + " ranks ended with other weights than rank 0");
+        }
+        log.accept(String.format(java.util.Locale.ROOT, "all %d ranks hold the same weights (CRC32 %08x)", dist.worldSize(), (long) mine));
+    }
+
     @Override
     public void close() {
         reducer.close();
