@@ -38,7 +38,7 @@ public final class ModelOptions {
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "s11",
             description = "s11 (the seed: Custom ResNet, one-cycle, 24 epochs, batch 512), dawn (Page's DAWNBench recipe), "
                     + "airbench (Keller Jordan's airbench94 net and recipe, 9.9 epochs), "
-                    + "quick (s11 at width 0.5 on 10k images, 3 epochs). Default: ${DEFAULT-VALUE}.")
+                    + "quick (airbench cut to 3 epochs: the fast demo). Default: ${DEFAULT-VALUE}.")
     String preset;
 
     /** The named preset (parsed here, not by picocli, so a bad name is our one line). */

