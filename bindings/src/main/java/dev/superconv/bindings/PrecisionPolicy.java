@@ -2,6 +2,7 @@ package dev.superconv.bindings;
 
 import dev.superconv.core.model.Device;
 import dev.superconv.core.data.DataHome;
+import dev.superconv.core.recipe.RuntimeConfig;
 import dev.superconv.core.recipe.TrainConfig;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -28,13 +29,13 @@ public final class PrecisionPolicy {
         CpuFeatures cpu = CpuFeatures.read();
         boolean probeAllowed = !"off".equalsIgnoreCase(System.getProperty(ProbeResult.PROBE_PROPERTY, "").strip());
         Path cacheDir = DataHome.standard().base();
-        return decide(TrainRuntime.precision(config.runtime()), resolvedDevice, cpu, probeAllowed,
+        return decide(config.runtime().precision(), resolvedDevice, cpu, probeAllowed,
                 () -> PrecisionProbe.cachedOrMeasured(cacheDir, cpu, config.model().width(), batch, config.runtime().channelsLast(),
                         TrainRuntime.threads(config.runtime())));
     }
 
     /** {@code probe} runs (or reads the cache) only where the choice depends on a measurement. */
-    public static PrecisionDecision decide(PrecisionMode mode, Device resolvedDevice, CpuFeatures cpu, boolean probeAllowed,
+    public static PrecisionDecision decide(RuntimeConfig.PrecisionChoice mode, Device resolvedDevice, CpuFeatures cpu, boolean probeAllowed,
             Supplier<ProbeResult> probe) {
         return switch (mode) {
             case FP32 -> new PrecisionDecision(Precision.FP32, "--precision fp32");

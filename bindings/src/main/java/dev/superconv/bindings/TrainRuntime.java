@@ -11,8 +11,4 @@ final class TrainRuntime {
     static int threads(RuntimeConfig runtime) {
         return runtime.threads() == 0 ? TorchDevices.physicalCores() : runtime.threads();
     }
-
-    static PrecisionMode precision(RuntimeConfig runtime) {
-        return PrecisionMode.valueOf(runtime.precision().name());
-    }
 }

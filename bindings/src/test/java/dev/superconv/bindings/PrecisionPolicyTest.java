@@ -1,6 +1,7 @@
 package dev.superconv.bindings;
 
 import dev.superconv.core.model.Device;
+import dev.superconv.core.recipe.RuntimeConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class PrecisionPolicyTest {
     @Test
     void avx512Bf16WithoutAmxWhereBf16IsMeasuredSlowerTrainsFp32() {
         // the machine of issue 15: fp32 106 img/s, bf16 70 img/s (before: bf16 because the CPU reports avx512_bf16)
-        PrecisionDecision d = PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, AVX512_BF16, true, probe(106, 70));
+        PrecisionDecision d = PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, AVX512_BF16, true, probe(106, 70));
         assertEquals(Precision.FP32, d.precision());
         assertEquals("auto: probe fp32 106 img/s vs bf16 70 img/s (width 1.0, batch 32, channels-last, 2 threads; bf16 needs ≥ 1.05× fp32) "
                 + "(measured now, cached in /x/precision-probe.json)", d.reason());
@@ -42,27 +43,27 @@ class PrecisionPolicyTest {
 
     @Test
     void bf16WhereTheProbeMeasuresItFaster() {
-        PrecisionDecision d = PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, AVX512_BF16, true, probe(86, 186));
+        PrecisionDecision d = PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, AVX512_BF16, true, probe(86, 186));
         assertEquals(Precision.BF16, d.precision());
         assertTrue(d.reason().startsWith("auto: probe fp32 86 img/s vs bf16 186 img/s"), d.reason());
     }
 
     @Test
     void aGainWithinTheNoiseMarginKeepsFp32() {
-        assertEquals(Precision.FP32, PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, AVX512_BF16, true, probe(100, 104)).precision());
-        assertEquals(Precision.BF16, PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, AVX512_BF16, true, probe(100, 105)).precision());
+        assertEquals(Precision.FP32, PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, AVX512_BF16, true, probe(100, 104)).precision());
+        assertEquals(Precision.BF16, PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, AVX512_BF16, true, probe(100, 105)).precision());
     }
 
     @Test
     void amxMeansBf16WithoutAProbe() {
-        PrecisionDecision d = PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, AMX, true, probe(1, 1));
+        PrecisionDecision d = PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, AMX, true, probe(1, 1));
         assertEquals(new PrecisionDecision(Precision.BF16, "auto: CPU has AMX-BF16"), d);
         assertEquals(0, probes.get());
     }
 
     @Test
     void noNativeBf16MeansFp32WithoutAProbe() {
-        PrecisionDecision d = PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, NO_BF16, true, probe(1, 1000));
+        PrecisionDecision d = PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, NO_BF16, true, probe(1, 1000));
         assertEquals(Precision.FP32, d.precision());
         assertEquals("auto: CPU has no native bf16 (AVX512_BF16/AMX), bf16 would be emulated", d.reason());
         assertEquals(0, probes.get());
@@ -70,7 +71,7 @@ class PrecisionPolicyTest {
 
     @Test
     void probeOffMeansFp32WithoutMeasuring() {
-        PrecisionDecision d = PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CPU, AVX512_BF16, false, probe(1, 1000));
+        PrecisionDecision d = PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CPU, AVX512_BF16, false, probe(1, 1000));
         assertEquals(Precision.FP32, d.precision());
         assertTrue(d.reason().contains("probe off (-Dsuperconv.precision.probe=off)"), d.reason());
         assertEquals(0, probes.get());
@@ -79,26 +80,26 @@ class PrecisionPolicyTest {
     @Test
     void explicitChoicesAreKeptAndNeverProbe() {
         assertEquals(new PrecisionDecision(Precision.FP32, "--precision fp32"),
-                PrecisionPolicy.decide(PrecisionMode.FP32, Device.CPU, AMX, true, probe(1, 1000)));
+                PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.FP32, Device.CPU, AMX, true, probe(1, 1000)));
         assertEquals(new PrecisionDecision(Precision.BF16, "--precision bf16"),
-                PrecisionPolicy.decide(PrecisionMode.BF16, Device.CPU, NO_BF16, true, probe(1000, 1)));
+                PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.BF16, Device.CPU, NO_BF16, true, probe(1000, 1)));
         assertEquals(0, probes.get());
     }
 
     @Test
     void cudaKeepsTheRuleFromBeforeTheProbeAndSaysSo() {
-        PrecisionDecision withBf16 = PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CUDA, AVX512_BF16, true, probe(1000, 1));
+        PrecisionDecision withBf16 = PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CUDA, AVX512_BF16, true, probe(1000, 1));
         assertEquals(Precision.BF16, withBf16.precision());
         assertTrue(withBf16.reason().startsWith("auto on CUDA: not probed"), withBf16.reason());
-        assertEquals(Precision.FP32, PrecisionPolicy.decide(PrecisionMode.AUTO, Device.CUDA, NO_BF16, true, probe(1, 1000)).precision());
+        assertEquals(Precision.FP32, PrecisionPolicy.decide(RuntimeConfig.PrecisionChoice.AUTO, Device.CUDA, NO_BF16, true, probe(1, 1000)).precision());
         assertEquals(0, probes.get());
     }
 
     @Test
     void parsesTheFlag() {
-        assertEquals(PrecisionMode.AUTO, PrecisionMode.parse("auto"));
-        assertEquals(PrecisionMode.BF16, PrecisionMode.parse(" BF16 "));
-        BadInputException e = assertThrows(BadInputException.class, () -> PrecisionMode.parse("fp8"));
+        assertEquals(RuntimeConfig.PrecisionChoice.AUTO, RuntimeConfig.PrecisionChoice.parse("auto"));
+        assertEquals(RuntimeConfig.PrecisionChoice.BF16, RuntimeConfig.PrecisionChoice.parse(" BF16 "));
+        BadInputException e = assertThrows(BadInputException.class, () -> RuntimeConfig.PrecisionChoice.parse("fp8"));
         assertEquals("--precision must be auto, fp32 or bf16, got 'fp8'", e.getMessage());
     }
 }

@@ -139,13 +139,7 @@ public final class ModelOptions {
             out.put("model.activation", Layer.Function.parse(spelled.get("--activation")));
         }
         if (spelled.containsKey("--precision")) {
-            String v = spelled.get("--precision");
-            out.put("runtime.precision", switch (v.strip().toLowerCase(Locale.ROOT)) {
-                case "auto" -> RuntimeConfig.PrecisionChoice.AUTO;
-                case "fp32" -> RuntimeConfig.PrecisionChoice.FP32;
-                case "bf16" -> RuntimeConfig.PrecisionChoice.BF16;
-                default -> throw new BadInputException("--precision must be auto, fp32 or bf16, got '" + v + "'");
-            });
+            out.put("runtime.precision", RuntimeConfig.PrecisionChoice.parse(spelled.get("--precision")));
         }
         if (spelled.containsKey("--device")) {
             out.put("runtime.device", Device.parse(spelled.get("--device")));

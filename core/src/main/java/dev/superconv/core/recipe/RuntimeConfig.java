@@ -12,7 +12,19 @@ import dev.superconv.core.model.Device;
  * @param threads      libtorch intra-op threads, 0 = one per physical core
  */
 public record RuntimeConfig(PrecisionChoice precision, boolean channelsLast, Device device, int threads) {
-    public enum PrecisionChoice { AUTO, FP32, BF16 }
+    /** What {@code --precision} asks for; AUTO is decided per run by measurement (bindings' PrecisionPolicy). */
+    public enum PrecisionChoice {
+        AUTO, FP32, BF16;
+
+        public static PrecisionChoice parse(String text) {
+            for (PrecisionChoice c : values()) {
+                if (c.name().equalsIgnoreCase(text.strip())) {
+                    return c;
+                }
+            }
+            throw new BadInputException("--precision must be auto, fp32 or bf16, got '" + text + "'");
+        }
+    }
 
 
     public RuntimeConfig {
