@@ -49,6 +49,24 @@ public final class ModelOptions {
     /** Values parsed when the recipe is built (a refusal inside picocli's parsing would lose our wording). */
     private final Map<String, String> spelled = new LinkedHashMap<>();
 
+    @Option(names = "--set", paramLabel = "PATH=VALUE",
+            description = "Sets any recipe field by its config.json path, after the other flags: --set model.dirac_init=false, "
+                    + "--set augment.flip=random, --set 'optimizer.ema={\"kind\":\"none\"}'. VALUE is JSON, or a plain word. Repeatable.")
+    java.util.List<String> assignments = new java.util.ArrayList<>();
+
+    /** Fields set with --set, applied last so they win over every named flag. */
+    private Map<String, Object> assigned() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("--set takes PATH=VALUE (a config.json path such as model.dirac_init), got '" + a + "'");
+            }
+            out.put(a.substring(0, eq).strip(), RecipeValue.parse(a.substring(eq + 1)));
+        }
+        return out;
+    }
+
     @Option(names = "--model", paramLabel = "NET", description = "custom-resnet or airbench: the network, with the settings the s11 or airbench preset gives it.")
     void model(String name) {
         spelled.put("--model", name);
@@ -169,6 +187,7 @@ public final class ModelOptions {
         Map<String, Object> all = new LinkedHashMap<>(spelledOverrides());
         all.putAll(overrides);
         all.putAll(more);
+        all.putAll(assigned());
         try {
             return ConfigJson.withOverrides(base, all);
         } catch (BadInputException e) {
