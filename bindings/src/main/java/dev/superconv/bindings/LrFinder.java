@@ -97,7 +97,7 @@ public final class LrFinder {
                 model.train(true);
                 return LrFinderRun.run(settings.range(), settings.beta(), settings.divergeFactor(), (i, lr) -> {
                     try (Batch batch = batches.next(); PointerScope scope = new PointerScope()) {
-                        step.set(lr, settings.momentum());
+                        step.set(lr, lr, settings.momentum()); // each probe LR is its own peak: the decay the LR would get at its peak
                         return step.run(TorchBatch.of(batch, TorchDevices.torch(device)), i, 0, false).loss();
                     } catch (Trainer.DivergedException e) {
                         return Double.NaN; // the step was not taken; the run ends here

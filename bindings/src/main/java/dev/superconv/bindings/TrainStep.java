@@ -74,12 +74,15 @@ final class TrainStep {
 
     /** Sets step {@code step}'s LR, weight decay and momentum on every SGD group. */
     void schedule(LrSchedule schedule, long step) {
-        set(schedule.lr(step), schedule.momentum(step));
+        set(schedule.lr(step), schedule.peakLr(), schedule.momentum(step));
     }
 
-    /** Sets an LR in the recipe's units ({@link OptimizerConfig.Units}) and a momentum on every SGD group. */
-    void set(double lr, double momentum) {
-        OptimizerConfig.Groups g = recipe.sgd(lr, momentum, globalBatch);
+    /**
+     * Sets an LR in the recipe's units ({@link OptimizerConfig.Units}) and a momentum on every SGD
+     * group; decoupled weight decay is anchored at {@code peakLr} (see {@link OptimizerConfig#sgd}).
+     */
+    void set(double lr, double peakLr, double momentum) {
+        OptimizerConfig.Groups g = recipe.sgd(lr, peakLr, momentum, globalBatch);
         optimizer.setGroup(0, g.lr(), g.weightDecay());
         if (optimizer.groupCount() > 1) {
             optimizer.setGroup(1, g.biasLr(), g.biasWeightDecay());

@@ -11,7 +11,7 @@ import dev.superconv.core.BadInputException;
  * <pre>
  * kilostep = 1024 · (1 + 1/(1 − m))
  * sgd lr   = lr / kilostep                       (lr per 1,024 examples)
- * sgd wd   = wd · batch / kilostep / sgd lr       (PyTorch multiplies wd by the group's lr)
+ * sgd wd   = wd · batch / kilostep / peak sgd lr  (PyTorch multiplies wd by each step's lr, so lr·wd follows the schedule)
  * </pre>
  * BN biases train at {@code biasScale ×} the LR with the same absolute decay, so their group's
  * weight decay is divided by the same factor.

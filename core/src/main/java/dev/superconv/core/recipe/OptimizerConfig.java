@@ -61,13 +61,18 @@ public record OptimizerConfig(Units units, double weightDecay, double bnBiasLrSc
     /** What SGD's two parameter groups get at one step. */
     public record Groups(double lr, double weightDecay, double biasLr, double biasWeightDecay) {}
 
-    /** The SGD values at a step whose schedule gives {@code lr} and {@code momentum}. */
-    public Groups sgd(double lr, double momentum, int batchSize) {
+    /**
+     * The SGD values at a step whose schedule gives {@code lr} and {@code momentum}, in a run whose
+     * schedule peaks at {@code peakLr}. Per 1,024 examples the decay is fixed against the peak, as
+     * airbench sets it once from its initial LR, so that SGD's {@code lr·wd} falls with the schedule.
+     */
+    public Groups sgd(double lr, double peakLr, double momentum, int batchSize) {
         return switch (units) {
             case PER_STEP -> new Groups(lr, weightDecay, lr * bnBiasLrScale, weightDecay / bnBiasLrScale);
             case PER_1024_EXAMPLES -> {
-                DecoupledSgd d = new DecoupledSgd(lr, weightDecay, momentum, bnBiasLrScale);
-                yield new Groups(d.sgdLr(), d.sgdWeightDecay(batchSize), d.sgdBiasLr(), d.sgdBiasWeightDecay(batchSize));
+                DecoupledSgd now = new DecoupledSgd(lr, weightDecay, momentum, bnBiasLrScale);
+                DecoupledSgd peak = new DecoupledSgd(peakLr, weightDecay, momentum, bnBiasLrScale);
+                yield new Groups(now.sgdLr(), peak.sgdWeightDecay(batchSize), now.sgdBiasLr(), peak.sgdBiasWeightDecay(batchSize));
             }
         };
     }

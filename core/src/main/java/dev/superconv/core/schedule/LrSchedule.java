@@ -12,6 +12,12 @@ public interface LrSchedule {
 
     double momentum(long step);
 
+    /**
+     * The highest LR of the run. Decoupled weight decay is anchored there: SGD multiplies its decay
+     * by each step's LR, so a decay fixed against the peak follows the schedule as the LR does.
+     */
+    double peakLr();
+
     /** One line for logs and config files, e.g. {@code one-cycle(max_lr=0.4, ...)}. */
     String describe();
 

@@ -71,6 +71,11 @@ public record OneCycleSchedule(
                 DEFAULT_FINAL_DIV_FACTOR, false, DEFAULT_BASE_MOMENTUM, DEFAULT_MAX_MOMENTUM);
     }
 
+    @Override
+    public double peakLr() {
+        return maxLr;
+    }
+
     public double initialLr() {
         return maxLr / divFactor;
     }

@@ -74,6 +74,11 @@ public record PiecewiseLinearSchedule(double[] epochKnots, double[] lrKnots, int
     }
 
     @Override
+    public double peakLr() {
+        return java.util.Arrays.stream(lrKnots).max().orElseThrow();
+    }
+
+    @Override
     public double momentum(long step) {
         LrSchedule.checkStep(step, totalSteps());
         return momentumValue;

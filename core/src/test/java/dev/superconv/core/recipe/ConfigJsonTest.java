@@ -87,11 +87,31 @@ class ConfigJsonTest {
         assertEquals(476, s.totalSteps());
         assertEquals(11.5 * 0.2, s.lr(0), 1e-12);
         assertEquals(11.5, s.lr(109), 1e-12);
-        OptimizerConfig.Groups g = c.optimizer().sgd(s.lr(109), s.momentum(109), 1024);
+        OptimizerConfig.Groups g = c.optimizer().sgd(s.lr(109), s.peakLr(), s.momentum(109), 1024);
         assertEquals(11.5 / (1024 * (1 + 1 / 0.15)), g.lr(), 1e-15);
         assertEquals(64 * g.lr(), g.biasLr(), 1e-15);
         assertEquals(g.lr() * g.weightDecay(), g.biasLr() * g.biasWeightDecay(), 1e-15); // same absolute decay
         assertTrue(c.schedule() instanceof ScheduleConfig.Triangle);
+    }
+
+    /**
+     * airbench sets each group's weight decay once (wd/lr at its initial LR) and lets LambdaLR scale
+     * only the LR, so SGD's per-step decay lr·wd follows the triangle: 0.2× the peak's at step 0,
+     * 0.07× at the end. Fixing it per step instead decayed 1.8× too much over the run.
+     */
+    @Test
+    void airbenchDecayPerStepFollowsTheSchedule() {
+        TrainConfig c = Presets.AIRBENCH.config();
+        LrSchedule s = c.lrSchedule(48);
+        double kilostep = 1024 * (1 + 1 / 0.15);
+        double peakDecay = 0.0153 * 1024 / kilostep; // per-step shrink factor at the peak, batch 1024
+        for (long step : new long[] {0, 109, 300, 475}) {
+            OptimizerConfig.Groups g = c.optimizer().sgd(s.lr(step), s.peakLr(), s.momentum(step), 1024);
+            double factor = s.lr(step) / 11.5;
+            assertEquals(factor * peakDecay, g.lr() * g.weightDecay(), 1e-15, "step " + step);
+            assertEquals(factor * peakDecay, g.biasLr() * g.biasWeightDecay(), 1e-15, "bias, step " + step);
+        }
+        assertEquals(0.0153 * 1024 / 11.5, c.optimizer().sgd(s.lr(0), s.peakLr(), s.momentum(0), 1024).weightDecay(), 1e-12);
     }
 
     @Test
