@@ -34,8 +34,30 @@ public record Architecture(String name, List<Layer> layers) {
     /** The Custom ResNet (ResNet-9) of {@link ModelSpec}, layer for layer and name for name. */
     public static Architecture customResNet(ModelSpec spec, Function activation) {
         List<Layer> l = new ArrayList<>();
+        convBnAct(l, spec.convBlocks().get(0), activation, false);                        // prep    (N, c0, 32, 32)
+        return customResNetBody(spec, activation, l);
+    }
+
+    /**
+     * Page's "bag of tricks" front: a fitted k×k whitening conv (2·3·k² channels, "same" padding,
+     * bias) → activation → the prep block as a 1×1 conv from those channels, then the Custom ResNet
+     * unchanged. The activation between them is airbench's: it is what makes the negated filters
+     * carry information a linear 1×1 conv could not get from the positive ones alone.
+     */
+    public static Architecture customResNetWhitened(ModelSpec spec, Function activation, int kernel) {
+        int white = 2 * 3 * kernel * kernel;
+        ModelSpec.ConvBlock prep = spec.convBlocks().get(0);
+        List<Layer> l = new ArrayList<>();
+        l.add(new Conv(WHITENING_LAYER, 3, white, kernel, kernel / 2, true));              // (N, 54, 32, 32) for k = 3
+        l.add(new Activation(activation));
+        l.add(new Conv(prep.name() + ".conv", white, prep.out(), 1, 0, false));            // prep    (N, c0, 32, 32)
+        l.add(new BatchNorm(prep.name() + ".bn", prep.out()));
+        l.add(new Activation(activation));
+        return customResNetBody(spec, activation, l);
+    }
+
+    private static Architecture customResNetBody(ModelSpec spec, Function activation, List<Layer> l) {
         List<ModelSpec.ConvBlock> blocks = spec.convBlocks();
-        convBnAct(l, blocks.get(0), activation, false);                                   // prep    (N, c0, 32, 32)
         convBnAct(l, blocks.get(1), activation, true);                                    // layer1  (N, c1, 16, 16)
         l.add(new Residual(residualBody(blocks.get(2), blocks.get(3), activation)));
         convBnAct(l, blocks.get(4), activation, true);                                    // layer2  (N, c2,  8,  8)

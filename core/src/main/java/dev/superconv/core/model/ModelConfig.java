@@ -12,7 +12,7 @@ import dev.superconv.core.BadInputException;
  * @param logitScale   factor on the logits (seed 1, Page 0.125, airbench 1/9)
  * @param activation   after every BN (and after airbench's whitening conv)
  * @param batchNorm    eps, momentum (PyTorch convention), whether γ trains
- * @param firstLayer   airbench's first layer: a fitted whitening conv or a learned one
+ * @param firstLayer   a learned first conv, or a fitted whitening conv (airbench's 2×2, Page's 3×3 in front of the Custom ResNet)
  * @param diracInit    identity-initialise the first input-channel block of every 3×3 conv
  */
 public record ModelConfig(ArchitectureKind architecture, double width, double logitScale, Layer.Function activation,
@@ -71,15 +71,18 @@ public record ModelConfig(ArchitectureKind architecture, double width, double lo
         if (architecture == null || activation == null || batchNorm == null || firstLayer == null) {
             throw new BadInputException("model needs architecture, activation, batch_norm and first_layer");
         }
-        if (architecture == ArchitectureKind.CUSTOM_RESNET && firstLayer instanceof Whitened) {
-            throw new BadInputException("model.first_layer: whitening is part of the airbench net only so far");
+        if (architecture == ArchitectureKind.CUSTOM_RESNET && firstLayer instanceof Whitened w && w.kernel() % 2 == 0) {
+            // the Custom ResNet keeps 32×32 through its first block, which needs "same" padding: an odd kernel
+            throw new BadInputException("model.first_layer.kernel must be odd for the Custom ResNet (Page uses 3), got " + w.kernel());
         }
     }
 
     /** The layer list this model trains. */
     public Architecture describe(int classes) {
         return switch (architecture) {
-            case CUSTOM_RESNET -> Architecture.customResNet(new ModelSpec(width, logitScale, classes), activation);
+            case CUSTOM_RESNET -> firstLayer instanceof Whitened w
+                    ? Architecture.customResNetWhitened(new ModelSpec(width, logitScale, classes), activation, w.kernel())
+                    : Architecture.customResNet(new ModelSpec(width, logitScale, classes), activation);
             case AIRBENCH -> Architecture.airbench(width, firstLayer instanceof Whitened w ? w.kernel() : 2, activation, logitScale, classes);
         };
     }
