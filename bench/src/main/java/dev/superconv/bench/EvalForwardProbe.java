@@ -53,7 +53,7 @@ public final class EvalForwardProbe implements AutoCloseable {
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             Tensor x = torch.randn(images, 3, 32, 32); // (N, 3, 32, 32)
             float[] reference = TorchForward.floats(model.forward(x.contiguous()));
-            float[] got = TorchForward.floats(TorchForward.forward(model, x.contiguous(torch.MemoryFormat.ChannelsLast), precision));
+            float[] got = TorchForward.floats(dev.superconv.bindings.Autocast.forward(model, x.contiguous(torch.MemoryFormat.ChannelsLast), precision, Device.CPU));
             double scale = 0;
             double worst = 0;
             for (int i = 0; i < reference.length; i++) {

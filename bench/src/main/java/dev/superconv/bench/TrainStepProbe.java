@@ -1,10 +1,14 @@
 package dev.superconv.bench;
 
+import dev.superconv.bindings.Autocast;
 import dev.superconv.bindings.LayerNet;
 import dev.superconv.bindings.Natives;
 import dev.superconv.bindings.NesterovSgd;
 import dev.superconv.bindings.Precision;
+import dev.superconv.bindings.TrainStep;
+import dev.superconv.core.model.Device;
 import dev.superconv.core.model.ModelSpec;
+import dev.superconv.core.recipe.OptimizerConfig;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.CrossEntropyLossOptions;
@@ -13,9 +17,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * One libtorch training step of the Custom ResNet as the trainer runs it: zero_grad, forward (bf16
- * autocast or fp32), label-smoothed cross-entropy, backward, Nesterov SGD step; on a fixed random
- * batch (the Java input path is measured on its own and is two orders of magnitude faster).
+ * The trainer's own {@link TrainStep} on the Custom ResNet (zero_grad, forward in bf16 autocast or
+ * fp32, label-smoothed cross-entropy, backward, Nesterov SGD step), timed on a fixed random batch
+ * (the Java input path is measured on its own and is two orders of magnitude faster).
  */
 public final class TrainStepProbe implements AutoCloseable {
     static final double LABEL_SMOOTHING = 0.2;
@@ -27,6 +31,7 @@ public final class TrainStepProbe implements AutoCloseable {
     private final Tensor images;
     private final Tensor labels;
     private final CrossEntropyLossOptions lossOptions = new CrossEntropyLossOptions();
+    private final TrainStep step;
 
     public TrainStepProbe(double width, Precision precision, boolean channelsLast, int batch) {
         Natives.load();
@@ -49,6 +54,10 @@ public final class TrainStepProbe implements AutoCloseable {
         }
         optimizer = new NesterovSgd(params, model.parameterNames(), 0.01, 0.9, 5e-4);
         lossOptions.label_smoothing().put(LABEL_SMOOTHING);
+        OptimizerConfig recipe = new OptimizerConfig(OptimizerConfig.Units.PER_STEP, 5e-4, 1, OptimizerConfig.LossReduction.MEAN,
+                LABEL_SMOOTHING, new OptimizerConfig.NoEma());
+        step = TrainStep.single(model, optimizer, recipe, precision, Device.CPU, batch);
+        step.set(0.01, 0.01, 0.9);
     }
 
     /** Runs {@code steps} steps; returns images/s. Every step's loss must be finite. */
@@ -56,12 +65,7 @@ public final class TrainStepProbe implements AutoCloseable {
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             try (PointerScope scope = new PointerScope()) {
-                optimizer.zeroGrad();
-                Tensor logits = TorchForward.forward(model, images, precision).to(torch.ScalarType.Float); // (N, 10)
-                Tensor loss = torch.cross_entropy(logits, labels, lossOptions); // scalar
-                loss.backward();
-                optimizer.step();
-                double value = loss.item_double();
+                double value = step.run(images, labels, s).loss();
                 Checks.that(Double.isFinite(value), "training loss is finite (" + value + ")");
             }
         }
@@ -74,7 +78,7 @@ public final class TrainStepProbe implements AutoCloseable {
      */
     public void check() {
         try (PointerScope scope = new PointerScope()) {
-            Tensor logits = TorchForward.forward(model, images, precision).to(torch.ScalarType.Float).detach(); // (N, 10)
+            Tensor logits = Autocast.forward(model, images, precision, Device.CPU).to(torch.ScalarType.Float).detach(); // (N, 10)
             double libtorch = torch.cross_entropy(logits, labels, lossOptions).item_double();
             float[] z = TorchForward.floats(logits);
             long[] y = TorchForward.longs(labels);

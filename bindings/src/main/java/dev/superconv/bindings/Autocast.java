@@ -5,10 +5,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /** The model's forward pass in the requested precision (bf16 autocast on CPU or CUDA, fp32 weights kept). */
-final class Autocast {
+public final class Autocast {
     private Autocast() {}
 
-    static Tensor forward(LayerNet model, Tensor images, Precision precision, Device device) {
+    public static Tensor forward(LayerNet model, Tensor images, Precision precision, Device device) {
         if (precision == Precision.FP32) {
             return model.forward(images);
         }

@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.global.torch;
  * one all-reduce of the loss and the stop flags, backward, averaged gradients, SGD. Call inside a
  * PointerScope.
  */
-final class TrainStep {
+public final class TrainStep {
     /** What a data-parallel job shares; a single process is its own job. */
     interface Ranks {
         /** Element-wise sums over the ranks. */
@@ -50,7 +50,7 @@ final class TrainStep {
      * @param correct  this rank's correct predictions
      * @param stopVote whether any rank asked to stop
      */
-    record Outcome(double loss, double jobLoss, long correct, boolean stopVote) {}
+    public record Outcome(double loss, double jobLoss, long correct, boolean stopVote) {}
 
     private final LayerNet model;
     private final NesterovSgd optimizer;
@@ -72,6 +72,11 @@ final class TrainStep {
         lossOptions.label_smoothing().put(recipe.labelSmoothing());
     }
 
+    /** A step for one process that owns {@code model} and {@code optimizer}: what {@code bench} times. */
+    public static TrainStep single(LayerNet model, NesterovSgd optimizer, OptimizerConfig recipe, Precision precision, Device device, int batch) {
+        return new TrainStep(model, optimizer, recipe, precision, device, Ranks.SINGLE, batch);
+    }
+
     /** Sets step {@code step}'s LR, weight decay and momentum on every SGD group. */
     void schedule(LrSchedule schedule, long step) {
         set(schedule.lr(step), schedule.peakLr(), schedule.momentum(step));
@@ -81,13 +86,18 @@ final class TrainStep {
      * Sets an LR in the recipe's units ({@link OptimizerConfig.Units}) and a momentum on every SGD
      * group; decoupled weight decay is anchored at {@code peakLr} (see {@link OptimizerConfig#sgd}).
      */
-    void set(double lr, double peakLr, double momentum) {
+    public void set(double lr, double peakLr, double momentum) {
         OptimizerConfig.Groups g = recipe.sgd(lr, peakLr, momentum, globalBatch);
         optimizer.setGroup(0, g.lr(), g.weightDecay());
         if (optimizer.groupCount() > 1) {
             optimizer.setGroup(1, g.biasLr(), g.biasWeightDecay());
         }
         optimizer.setMomentum(momentum);
+    }
+
+    /** Trains on images (N, 3, H, W) and labels (N); see {@link #run(TorchBatch, long, int, boolean)}. */
+    public Outcome run(Tensor images, Tensor labels, long step) {
+        return run(new TorchBatch(images, labels), step, 0, false);
     }
 
     /** Trains on one batch; throws {@link Trainer.DivergedException} (weights untouched) on a non-finite loss. */
