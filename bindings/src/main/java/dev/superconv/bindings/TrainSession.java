@@ -38,7 +38,7 @@ import org.bytedeco.pytorch.global.torch;
  * The native objects of one training run (model, optimizer, batch sources) and its position:
  * built fresh or restored from {@code last.pt}. Closing it frees everything.
  */
-final class TrainSession implements AutoCloseable, TrainStep.Ranks {
+final class TrainSession implements AutoCloseable {
     /** Tensor name prefix of one rank's own BN statistics in a mid-epoch last.pt: {@code rank.R.NAME}. */
     private static final String RANK_PREFIX = "rank.";
 
@@ -56,15 +56,25 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
     final DistributedConfig dist;
     /** What the forward pass computes in; a resumed or distributed run adopts the original or rank 0's decision in {@link #open}. */
     PrecisionDecision precision;
-    /** The process group of a distributed run, joined after the model is built or restored; null in a single process. */
-    private DataParallel dataParallel;
-    int startEpoch;
-    List<EpochMetrics> history = List.of();
-    double bestTestAcc = -1;
-    int bestEpoch;
-    EpochProgress resumedProgress = new EpochProgress();
-    /** This rank's own BN statistics from a mid-epoch last.pt, put back after joining the job; empty if none. */
-    private Map<String, Checkpoint.Tensor> resumedRankStatistics = Map.of();
+    /** This process alone, or the data-parallel job it joined after the model was built or restored. */
+    private Job job = Job.ALONE;
+    /** Where training starts: epoch 0, or where last.pt left off. */
+    private Position start = Position.FRESH;
+
+    /**
+     * Where a run continues from.
+     *
+     * @param epochsDone     whole epochs trained
+     * @param history        their metrics
+     * @param bestTestAcc    best test accuracy so far (−1 before any epoch)
+     * @param bestEpoch      the epoch that reached it
+     * @param inEpoch        steps and sums already done inside epoch {@code epochsDone} (a mid-epoch stop)
+     * @param rankStatistics this rank's own BN statistics from a mid-epoch last.pt of a job, put back after joining; empty if none
+     */
+    record Position(int epochsDone, List<EpochMetrics> history, double bestTestAcc, int bestEpoch, EpochProgress inEpoch,
+                    Map<String, Checkpoint.Tensor> rankStatistics) {
+        static final Position FRESH = new Position(0, List.of(), -1, 0, new EpochProgress(), Map.of());
+    }
 
     private TrainSession(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
             Consumer<String> log) {
@@ -123,14 +133,14 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
             ObjectNode runConfig = RunConfigFile.of(s, train, test);
             runConfig.put("data", dataSpec);
             if (resume) {
-                s.restore(files, runConfig, log);
+                s.start = s.restore(files, log);
             } else if (dist.primary()) {
                 files.writeConfig(runConfig);
             }
             if (dist.distributed()) {
                 log.accept("distributed: rank " + dist.rank() + " of " + dist.worldSize() + ", " + dist.backend().name().toLowerCase(java.util.Locale.ROOT)
                         + " via " + dist.rendezvous().describe() + ", " + config.batchSize() / dist.worldSize() + " images per rank and step");
-                s.dataParallel = DataParallel.join(dist, s.model); // rank 0's weights (fresh or resumed) on every rank
+                s.job = Job.of(DataParallel.join(dist, s.model)); // rank 0's weights (fresh or resumed) on every rank
                 s.restoreRankStatistics();
                 s.adoptRankZeroPrecision(log);
             }
@@ -142,7 +152,8 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
     }
 
 
-    private void restore(RunDirectory files, ObjectNode runConfig, Consumer<String> log) {
+    /** The position last.pt holds, after loading its weights, momentum buffers and EMA into this session. */
+    private Position restore(RunDirectory files, Consumer<String> log) {
         Checkpoint ck = files.readLast(log);
         if (!ModelInfo.of(ck).model().equals(modelInfo.model())) {
             throw new BadInputException("--resume: " + files.last() + " holds another model than config.json asks for");
@@ -168,33 +179,36 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
                 ema.restore(model.state(), ck.tensors());
             }
         }
-        startEpoch = training.path("epochs_done").asInt();
-        resumedProgress = EpochProgress.readFrom(training);
+        int epochsDone = training.path("epochs_done").asInt();
+        EpochProgress inEpoch = EpochProgress.readFrom(training);
         if (!dist.primary()) {
             // The saved sums are the whole job's: rank 0 carries them on, so the epoch's sum over the ranks counts them once.
-            resumedProgress.lossSum = 0;
-            resumedProgress.correct = 0;
-            resumedProgress.seen = 0;
+            inEpoch.lossSum = 0;
+            inEpoch.correct = 0;
+            inEpoch.seen = 0;
         }
+        Map<String, Checkpoint.Tensor> mine = new java.util.LinkedHashMap<>();
         int statisticsRanks = training.path("batch_norm_ranks").asInt(0);
         if (statisticsRanks == dist.worldSize() && dist.distributed()) {
             String prefix = RANK_PREFIX + dist.rank() + ".";
-            Map<String, Checkpoint.Tensor> mine = new java.util.LinkedHashMap<>();
             ck.tensors().forEach((name, t) -> {
                 if (name.startsWith(prefix)) {
                     mine.put(name.substring(prefix.length()), t);
                 }
             });
-            resumedRankStatistics = mine;
         } else if (statisticsRanks > 0) {
             log.accept("note: " + files.last() + " was saved mid-epoch by " + statisticsRanks + " ranks; resuming with " + dist.worldSize()
                     + ", every rank starts from their averaged BN statistics (close to, not bit-identical with, an uninterrupted run)");
         }
-        bestTestAcc = training.path("best_test_acc").asDouble(-1);
-        bestEpoch = training.path("best_epoch").asInt();
-        history = files.readMetrics().stream().filter(m -> m.epoch() <= startEpoch).toList();
-        log.accept("resumed " + files.last() + " after epoch " + startEpoch + " of " + config.epochs()
-                + (resumedProgress.steps > 0 ? " and " + resumedProgress.steps + " steps of epoch " + (startEpoch + 1) : ""));
+        List<EpochMetrics> history = files.readMetrics().stream().filter(m -> m.epoch() <= epochsDone).toList();
+        log.accept("resumed " + files.last() + " after epoch " + epochsDone + " of " + config.epochs()
+                + (inEpoch.steps > 0 ? " and " + inEpoch.steps + " steps of epoch " + (epochsDone + 1) : ""));
+        return new Position(epochsDone, history, training.path("best_test_acc").asDouble(-1), training.path("best_epoch").asInt(), inEpoch, Map.copyOf(mine));
+    }
+
+    /** Where training starts (epoch 0 unless resumed). */
+    Position start() {
+        return start;
     }
 
     /** --precision auto on resume: the precision the run started in (a new probe could decide otherwise and break the continuation). */
@@ -258,26 +272,26 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
      * continues exactly as if it had never stopped. Leaves this session's BN statistics averaged.
      */
     Checkpoint midEpochCheckpoint(int epochsDone, long globalStep, double best, int bestEpochSoFar, EpochProgress mine) {
-        if (dataParallel == null) {
+        if (job.worldSize() == 1) {
             return resumableCheckpoint(epochsDone, globalStep, best, bestEpochSoFar, mine);
         }
-        double[] sums = dataParallel.sum(mine.lossSum, mine.correct, mine.seen);
-        EpochProgress job = new EpochProgress();
-        job.steps = mine.steps;
-        job.lossSum = sums[0];
-        job.correct = (long) sums[1];
-        job.seen = (int) sums[2];
-        job.seconds = mine.seconds;
+        double[] sums = job.sum(mine.lossSum, mine.correct, mine.seen);
+        EpochProgress whole = new EpochProgress();
+        whole.steps = mine.steps;
+        whole.lossSum = sums[0];
+        whole.correct = (long) sums[1];
+        whole.seen = (int) sums[2];
+        whole.seconds = mine.seconds;
         Map<String, Checkpoint.Tensor> perRank = new java.util.LinkedHashMap<>();
         for (int rank = 0; rank < dist.worldSize(); rank++) {
             try (PointerScope scope = new PointerScope()) {
-                for (Map.Entry<String, Tensor> e : dataParallel.batchNormStatisticsOf(rank).entrySet()) {
+                for (Map.Entry<String, Tensor> e : job.batchNormStatisticsOf(rank).entrySet()) {
                     perRank.put(RANK_PREFIX + rank + "." + e.getKey(), Tensors.toArray(e.getValue()));
                 }
             }
         }
-        dataParallel.averageBatchNormStatistics();
-        Checkpoint base = resumableCheckpoint(epochsDone, globalStep, best, bestEpochSoFar, job);
+        job.averageBatchNormStatistics();
+        Checkpoint base = resumableCheckpoint(epochsDone, globalStep, best, bestEpochSoFar, whole);
         ((ObjectNode) base.meta().get("training")).put("batch_norm_ranks", dist.worldSize());
         Map<String, Checkpoint.Tensor> tensors = new java.util.LinkedHashMap<>(base.tensors());
         tensors.putAll(perRank);
@@ -286,12 +300,12 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
 
     /** After joining: this rank's own BN statistics from a mid-epoch last.pt replace rank 0's broadcast ones. */
     private void restoreRankStatistics() {
-        if (resumedRankStatistics.isEmpty()) {
+        if (start.rankStatistics().isEmpty()) {
             return;
         }
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
             Map<String, Tensor> state = model.state();
-            for (Map.Entry<String, Checkpoint.Tensor> e : resumedRankStatistics.entrySet()) {
+            for (Map.Entry<String, Checkpoint.Tensor> e : start.rankStatistics().entrySet()) {
                 Tensor target = state.get(e.getKey());
                 if (target == null) {
                     throw new BadInputException("last.pt: " + RANK_PREFIX + dist.rank() + "." + e.getKey() + " names no BN statistic of the model");
@@ -323,29 +337,11 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
 
     /** Element-wise sums over the ranks; the values themselves in a single process. */
     double[] sumOverRanks(double... values) {
-        return dataParallel == null ? values : dataParallel.sum(values);
-    }
-
-    @Override
-    public double[] sum(double... values) {
-        return sumOverRanks(values);
-    }
-
-    /** Between backward and the optimizer step: the mean gradient over the ranks (nothing in a single process). */
-    @Override
-    public void averageGradients() {
-        if (dataParallel != null) {
-            dataParallel.averageGradients();
-        }
-    }
-
-    @Override
-    public int worldSize() {
-        return dist.worldSize();
+        return job.sum(values);
     }
 
     TrainStep trainStep() {
-        return new TrainStep(model, optimizer, config.optimizer(), precision.precision(), resolvedDevice, this, config.batchSize());
+        return new TrainStep(model, optimizer, config.optimizer(), precision.precision(), resolvedDevice, job, config.batchSize());
     }
 
     /** The recipe's per-epoch and per-step parts (whitening-bias freeze, EMA). */
@@ -359,28 +355,24 @@ final class TrainSession implements AutoCloseable, TrainStep.Ranks {
      * per-shard sums are added up.
      */
     TorchEvaluator.Result evaluate(Tta tta) {
-        if (dataParallel == null) {
-            return TorchEvaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
-        }
-        dataParallel.averageBatchNormStatistics();
+        job.averageBatchNormStatistics();
         TorchEvaluator.Result mine = TorchEvaluator.evaluate(model, testSource, precision.precision(), resolvedDevice, false, tta);
-        double[] all = dataParallel.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
+        if (job.worldSize() == 1) {
+            return mine;
+        }
+        double[] all = job.sum(mine.loss() * mine.images(), mine.accuracy() * mine.images(), mine.images());
         return new TorchEvaluator.Result((int) all[2], all[1] / all[2], all[0] / all[2], new int[0], new float[0], mine.seconds());
     }
 
 
     /** End of a distributed run: all ranks hold rank 0's weights (see {@link DataParallel#checkRanksAgree}); nothing alone. */
     void checkRanksAgree(Consumer<String> log) {
-        if (dataParallel != null) {
-            dataParallel.checkRanksAgree(dist, model.exportState().values(), log);
-        }
+        job.checkRanksAgree(dist, model, log);
     }
 
     @Override
     public void close() {
-        if (dataParallel != null) {
-            dataParallel.close();
-        }
+        job.close();
         optimizer.close();
         ema.close();
         model.close();

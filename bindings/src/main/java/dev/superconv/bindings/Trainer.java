@@ -1,6 +1,5 @@
 package dev.superconv.bindings;
 
-import dev.superconv.core.run.RunLock;
 import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.model.Device;
 import dev.superconv.core.BadInputException;
@@ -127,10 +126,10 @@ public final class Trainer {
         Listener listener = primary ? this.listener : stepsOnly(this.listener);
         ProgressDisplay progress = primary ? this.progress : ProgressDisplay.NONE;
         // Rank 0 owns the run directory (lock, config, metrics, checkpoints); the others only read last.pt on --resume.
-        try (RunLock lock = primary ? files.lock(listener::message) : null;
+        try (Ownership lock = primary ? files.lock(listener::message)::close : Ownership.NONE;
                 TrainSession s = open(listener, files, train, test, resume)) {
             Progress run = new Progress(s, files, listener, progress);
-            for (int epoch = s.startEpoch; epoch < config.epochCount(); epoch++) {
+            for (int epoch = s.start().epochsDone(); epoch < config.epochCount(); epoch++) {
                 if (stopVoted(s)) {
                     listener.message("stopped before epoch " + (epoch + 1) + "; last.pt is saved, continue with --resume");
                     return run.result(true);
@@ -145,10 +144,18 @@ public final class Trainer {
         }
     }
 
+    /** What a rank holds of the run directory while it trains: rank 0 its lock, the others nothing. */
+    private interface Ownership extends AutoCloseable {
+        Ownership NONE = () -> {};
+
+        @Override
+        void close();
+    }
+
     /** One epoch's steps (the last epoch of a fractional run ends early); false when a stop ended it (last.pt saved). */
     private boolean trainEpoch(Progress run, int epoch) {
         TrainSession s = run.session;
-        EpochProgress p = epoch == s.startEpoch ? s.resumedProgress : new EpochProgress();
+        EpochProgress p = epoch == s.start().epochsDone() ? s.start().inEpoch() : new EpochProgress();
         int resumedSteps = p.steps;
         int stepsPerEpoch = s.trainSource.batchesPerEpoch();
         long totalSteps = s.schedule.totalSteps();
@@ -219,9 +226,9 @@ public final class Trainer {
             this.files = files;
             this.listener = listener;
             this.progress = progress;
-            this.history = new ArrayList<>(s.history);
-            this.best = s.bestTestAcc;
-            this.bestEpoch = s.bestEpoch;
+            this.history = new ArrayList<>(s.start().history());
+            this.best = s.start().bestTestAcc();
+            this.bestEpoch = s.start().bestEpoch();
         }
 
         void endEpoch(int epoch) {

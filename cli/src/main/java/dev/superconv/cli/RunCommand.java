@@ -1,6 +1,5 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.ProgressDisplay;
 import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.bindings.Trainer;
@@ -10,8 +9,6 @@ import dev.superconv.core.data.Splits;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -46,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
         if (resume != null && out != null && !resume.equals(out)) {
             throw new BadInputException("give --resume DIR or --out DIR, not both");
         }
-        RunDirectory files = new RunDirectory(resume != null ? resume : out != null ? out : defaultDir());
+        RunDirectory files = new RunDirectory(resume != null ? resume : out != null ? out : TrainingRun.defaultDir(train.model.preset()));
         TrainConfig config;
         if (resume != null) {
             if (!Files.isRegularFile(files.config())) {
@@ -61,14 +58,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         StageTimer timer = new StageTimer();
         Splits splits = timer.time("data", () -> data.resolve(DataHome.standard()).load(DataHome.standard().cache()));
-        Trainer trainer = new Trainer(config, new Trainer.Listener() {
-            @Override
-            public void message(String line) {
-                w.println(line);
-                w.flush();
-            }
-        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec);
-        Trainer.Result trained = timer.time("train", () -> TrainCommand.trainWithCtrlC(trainer, splits, files, resume != null, w));
+        Trainer trainer = TrainingRun.trainer(config, w, err, data.spec);
+        Trainer.Result trained = timer.time("train", () -> TrainingRun.trainWithCtrlC(trainer, splits, files, resume != null, w));
         if (trained.stopped()) {
             w.printf("interrupted: continue with  superconv run --resume %s%n", files.dir());
             w.flush();
@@ -81,8 +72,4 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Path defaultDir() {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", train.model.preset().flag() + "-" + stamp);
-    }
 }

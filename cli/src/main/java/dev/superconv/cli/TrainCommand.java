@@ -1,6 +1,5 @@
 package dev.superconv.cli;
 
-import dev.superconv.bindings.ProgressDisplay;
 import dev.superconv.core.run.RunDirectory;
 import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.bindings.Trainer;
@@ -10,13 +9,9 @@ import dev.superconv.core.distributed.DistributedConfig;
 import dev.superconv.core.data.Splits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,14 +50,8 @@ public final class TrainCommand implements Callable<Integer> {
             data.spec = files.readDataSpec(); // the data the run started with
         }
         Splits splits = data.resolve(DataHome.standard()).load(DataHome.standard().cache());
-        Trainer trainer = new Trainer(config, new Trainer.Listener() {
-            @Override
-            public void message(String line) {
-                w.println(line);
-                w.flush();
-            }
-        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).distributed(dist);
-        Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
+        Trainer trainer = TrainingRun.trainer(config, w, spec.commandLine().getErr(), data.spec).distributed(dist);
+        Trainer.Result r = TrainingRun.trainWithCtrlC(trainer, splits, files, resume, w);
         if (!dist.primary()) {
             return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files
         }
@@ -78,36 +67,6 @@ public final class TrainCommand implements Callable<Integer> {
         w.printf("run: %s (%s)%n", files.dir(), files.trainingFileNames());
         w.flush();
         return 0;
-    }
-
-    /**
-     * Ctrl-C (SIGINT) starts the JVM's shutdown; the hook asks the trainer to stop after its current
-     * step and waits until last.pt is written, so the run can be resumed exactly where it stopped.
-     */
-    static Trainer.Result trainWithCtrlC(Trainer trainer, Splits splits, RunDirectory files, boolean resume, PrintWriter w) {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            w.println();
-            w.println("stopping after the current step; saving last.pt ...");
-            w.flush();
-            trainer.requestStop();
-            try {
-                finished.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "superconv-train-ctrl-c");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return trainer.train(splits.train(), splits.test(), files, resume);
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the checkpoint is written
-            }
-        }
     }
 
     private Path runDir() {
@@ -126,7 +85,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume) {
             throw new BadInputException("--resume needs the run: --out runs/NAME or --name NAME");
         }
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return Path.of("runs", train.model.preset().flag() + "-" + stamp);
+        return TrainingRun.defaultDir(train.model.preset());
     }
 }
