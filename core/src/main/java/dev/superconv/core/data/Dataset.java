@@ -6,12 +6,14 @@ import java.util.List;
 /**
  * One split of an image-classification data set, decoded into one compact array.
  *
- * <p>Layout: {@code pixels} holds {@code size()} images of 32×32×3 uint8 in HWC order (row-major,
- * R,G,B interleaved), i.e. image {@code i} starts at {@code i * IMAGE_BYTES}. HWC is what image
+ * <p>Layout: {@code pixels} holds {@code size()} images of {@code imageSize × imageSize × 3} uint8
+ * in HWC order (row-major, R,G,B interleaved), i.e. image {@code i} starts at
+ * {@code i * imageBytes()} (32×32 for CIFAR-10: {@link #IMAGE_BYTES}). HWC is what image
  * decoders produce; the augmentation kernels convert to the model's NCHW float layout while
  * normalising, so no separate transpose pass exists. {@code labels[i]} is the class index.
+ * {@code skipped} lists the source files left out because they did not decode ("path: reason").
  */
-public record Dataset(byte[] pixels, byte[] labels, List<String> classes) {
+public record Dataset(byte[] pixels, byte[] labels, List<String> classes, int imageSize, List<String> skipped) {
     public static final int HEIGHT = 32;
     public static final int WIDTH = 32;
     public static final int CHANNELS = 3;
@@ -19,14 +21,26 @@ public record Dataset(byte[] pixels, byte[] labels, List<String> classes) {
 
     public Dataset {
         classes = List.copyOf(classes);
-        if (pixels.length != labels.length * IMAGE_BYTES) {
-            throw new IllegalArgumentException("pixels length " + pixels.length + " != " + labels.length + " images × " + IMAGE_BYTES);
+        skipped = List.copyOf(skipped);
+        long bytes = (long) imageSize * imageSize * CHANNELS;
+        if (imageSize < 1 || pixels.length != labels.length * bytes) {
+            throw new IllegalArgumentException("pixels length " + pixels.length + " != " + labels.length + " images × " + bytes);
         }
         for (byte l : labels) {
             if (Byte.toUnsignedInt(l) >= classes.size()) {
                 throw new BadInputException("label " + Byte.toUnsignedInt(l) + " out of range for " + classes.size() + " classes");
             }
         }
+    }
+
+    /** 32×32 images (CIFAR-10's size), nothing skipped. */
+    public Dataset(byte[] pixels, byte[] labels, List<String> classes) {
+        this(pixels, labels, classes, HEIGHT, List.of());
+    }
+
+    /** Bytes of one image: imageSize² × 3. */
+    public int imageBytes() {
+        return imageSize * imageSize * CHANNELS;
     }
 
     public int size() {
@@ -59,12 +73,13 @@ public record Dataset(byte[] pixels, byte[] labels, List<String> classes) {
         }
         int[] pick = java.util.Arrays.copyOf(idx, n);
         java.util.Arrays.sort(pick);
-        byte[] px = new byte[n * IMAGE_BYTES];
+        int bytes = imageBytes();
+        byte[] px = new byte[n * bytes];
         byte[] lb = new byte[n];
         for (int k = 0; k < n; k++) {
-            System.arraycopy(pixels, pick[k] * IMAGE_BYTES, px, k * IMAGE_BYTES, IMAGE_BYTES);
+            System.arraycopy(pixels, pick[k] * bytes, px, k * bytes, bytes);
             lb[k] = labels[pick[k]];
         }
-        return new Dataset(px, lb, classes);
+        return new Dataset(px, lb, classes, imageSize, skipped);
     }
 }

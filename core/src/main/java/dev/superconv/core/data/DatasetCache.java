@@ -30,13 +30,16 @@ import java.util.zip.CRC32C;
  * rewritten, since the source can always be decoded again.
  *
  * <pre>
- * "SCDSET01"  magic          int32 count, int32 class count, UTF class names
- * UTF key     (checked)      labels (count bytes), pixels (count × 3072 bytes, HWC)
+ * "SCDSET02"  magic          int32 count, int32 class count, UTF class names
+ * UTF key     (checked)      int32 image size S, int32 skipped count, UTF skipped files
+ *                            labels (count bytes), pixels (count × S·S·3 bytes, HWC)
  * int64 CRC32C of labels and pixels
  * </pre>
  */
 public final class DatasetCache {
-    private static final byte[] MAGIC = "SCDSET01".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "SCDSET02".getBytes(StandardCharsets.US_ASCII);
+    /** Entries before image sizes: 32×32, nothing skipped; still read, so the CIFAR-10 cache stays valid. */
+    private static final byte[] MAGIC_V1 = "SCDSET01".getBytes(StandardCharsets.US_ASCII);
     private final Path dir;
 
     public DatasetCache(Path dir) {
@@ -119,6 +122,11 @@ public final class DatasetCache {
             for (String c : d.classes()) {
                 data.writeUTF(c);
             }
+            data.writeInt(d.imageSize());
+            data.writeInt(d.skipped().size());
+            for (String f : d.skipped()) {
+                data.writeUTF(f.length() > 8000 ? f.substring(0, 8000) : f);
+            }
             data.write(d.labels());
             data.write(d.pixels());
             data.writeLong(checksum(d.labels(), d.pixels()));
@@ -131,7 +139,8 @@ public final class DatasetCache {
         try (InputStream raw = Files.newInputStream(file);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
             byte[] magic = in.readNBytes(MAGIC.length);
-            if (!java.util.Arrays.equals(magic, MAGIC) || !in.readUTF().equals(key)) {
+            boolean v1 = java.util.Arrays.equals(magic, MAGIC_V1);
+            if (!(v1 || java.util.Arrays.equals(magic, MAGIC)) || !in.readUTF().equals(key)) {
                 return Optional.empty();
             }
             int n = in.readInt();
@@ -143,14 +152,23 @@ public final class DatasetCache {
             for (int i = 0; i < classCount; i++) {
                 classes.add(in.readUTF());
             }
+            int size = v1 ? Dataset.HEIGHT : in.readInt();
+            int skippedCount = v1 ? 0 : in.readInt();
+            if (size < 1 || size > ResizePolicy.MAX_SIZE || skippedCount < 0) {
+                return Optional.empty();
+            }
+            List<String> skipped = new ArrayList<>();
+            for (int i = 0; i < skippedCount; i++) {
+                skipped.add(in.readUTF());
+            }
             byte[] labels = new byte[n];
             in.readFully(labels);
-            byte[] pixels = new byte[Math.multiplyExact(n, Dataset.IMAGE_BYTES)];
+            byte[] pixels = new byte[Math.multiplyExact(n, size * size * Dataset.CHANNELS)];
             in.readFully(pixels);
             if (in.readLong() != checksum(labels, pixels) || in.read() != -1) {
                 return Optional.empty();
             }
-            return Optional.of(new Dataset(pixels, labels, classes));
+            return Optional.of(new Dataset(pixels, labels, classes, size, skipped));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {

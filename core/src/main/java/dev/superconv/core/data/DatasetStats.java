@@ -38,7 +38,7 @@ public record DatasetStats(int images, Map<String, Integer> perClass, List<Integ
         }
         double[] mean = new double[Dataset.CHANNELS];
         double[] std = new double[Dataset.CHANNELS];
-        long n = (long) d.size() * Dataset.HEIGHT * Dataset.WIDTH;
+        long n = (long) d.size() * d.imageSize() * d.imageSize();
         for (int c = 0; c < Dataset.CHANNELS && n > 0; c++) {
             double m = (double) sum[c] / n;
             // E[x²] − E[x]² from exact integer sums: no accumulated rounding over 51M values.
@@ -46,7 +46,7 @@ public record DatasetStats(int images, Map<String, Integer> perClass, List<Integ
             mean[c] = m / 255.0;
             std[c] = Math.sqrt(Math.max(0, var)) / 255.0;
         }
-        return new DatasetStats(d.size(), perClass, List.of(Dataset.HEIGHT, Dataset.WIDTH, Dataset.CHANNELS), mean, std);
+        return new DatasetStats(d.size(), perClass, List.of(d.imageSize(), d.imageSize(), Dataset.CHANNELS), mean, std);
     }
 
     @Override
