@@ -56,6 +56,7 @@ public final class RunCommand implements Callable<Integer> {
             if (!spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
                 data.spec = files.readDataSpec();
             }
+            data.restore(files.readConfig().path("data_options"), spec.commandLine().getParseResult());
         } else {
             config = train.config();
         }
@@ -67,7 +68,7 @@ public final class RunCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec);
+        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(err, dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).dataOptions(data.toJson());
         Trainer.Result trained = timer.time("train", () -> TrainCommand.trainWithCtrlC(trainer, splits, files, resume != null, w));
         if (trained.stopped()) {
             w.printf("interrupted: continue with  superconv run --resume %s%n", files.dir());

@@ -54,6 +54,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
             data.spec = files.readDataSpec(); // the data the run started with
         }
+        if (resume) {
+            data.restore(files.readConfig().path("data_options"), spec.commandLine().getParseResult());
+        }
         Splits splits = data.resolve(DataHome.standard()).load(DataHome.standard().cache());
         Trainer trainer = new Trainer(config, new Trainer.Listener() {
             @Override
@@ -61,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
                 w.println(line);
                 w.flush();
             }
-        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).distributed(dist);
+        }, Trainer.RECIPE_AUGMENTATION, ProgressDisplay.of(spec.commandLine().getErr(), dev.superconv.core.Terminal.stderr())).dataSpec(data.spec).dataOptions(data.toJson()).distributed(dist);
         Trainer.Result r = trainWithCtrlC(trainer, splits, files, resume, w);
         if (!dist.primary()) {
             return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files

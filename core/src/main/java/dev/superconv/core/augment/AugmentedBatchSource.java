@@ -69,8 +69,9 @@ public final class AugmentedBatchSource implements BatchSource {
 
     private AugmentedBatchSource(Dataset data, Augmentation augmentation, AugmentConfig config, int samples,
             ObjIntConsumer<int[]> fillOrder, IntConsumer beforeSample) {
-        if (augmentation.height() != Dataset.HEIGHT || augmentation.width() != Dataset.WIDTH) {
-            throw new IllegalArgumentException("augmentation is for " + augmentation.height() + "×" + augmentation.width() + " images, data set has 32×32");
+        if (augmentation.height() != data.imageSize() || augmentation.width() != data.imageSize()) {
+            throw new IllegalArgumentException("augmentation is for " + augmentation.height() + "×" + augmentation.width() + " images, data set has "
+                    + data.imageSize() + "×" + data.imageSize());
         }
         this.data = data;
         this.augmentation = augmentation;
@@ -180,7 +181,7 @@ public final class AugmentedBatchSource implements BatchSource {
             beforeSample.accept(sample);
             rng.reset(config.seed(), epoch, sample);
             augmentation.draw(rng, plan);
-            augmentation.render(pixels, (long) sample * Dataset.IMAGE_BYTES, plan, target.images, i * imageBytes, layout);
+            augmentation.render(pixels, (long) sample * data.imageBytes(), plan, target.images, i * imageBytes, layout);
             target.labels.setAtIndex(ValueLayout.JAVA_LONG, i, data.label(sample));
         }
         target.prepare(epoch, k, count, imageBytes, layout);

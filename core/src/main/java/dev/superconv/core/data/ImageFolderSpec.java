@@ -24,8 +24,9 @@ public record ImageFolderSpec(Path root, ImageOptions options) implements DataSp
     public Dataset load(Split split, DatasetCache cache) {
         ImageFolder.Listing listing = ImageFolder.list(root, split, options);
         String size = options.size() instanceof ImageOptions.ImageSize.Fixed f ? f.policy().id() : "auto";
-        DatasetCache.Key key = new DatasetCache.Key("imagefolder|" + DatasetCache.realPath(root) + "|" + split.folder(),
-                DECODER_VERSION + "|" + size + "|skip-bad=" + options.skipBadImages() + "|" + listing.files().size() + "|" + listing.fingerprint());
+        // the size is part of the slot: "auto" (what train uses) and a fixed 32 (what eval asks for) are kept side by side
+        DatasetCache.Key key = new DatasetCache.Key("imagefolder|" + DatasetCache.realPath(root) + "|" + split.folder() + "|" + size,
+                DECODER_VERSION + "|skip-bad=" + options.skipBadImages() + "|" + listing.files().size() + "|" + listing.fingerprint());
         return cache.get(key, () -> {
             ResizePolicy policy = options.size() instanceof ImageOptions.ImageSize.Fixed f ? f.policy()
                     : ImageFolderDecoder.commonSize(listing, options.skipBadImages());
