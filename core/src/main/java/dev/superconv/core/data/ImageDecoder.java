@@ -64,7 +64,7 @@ public final class ImageDecoder {
 
     /** The reason {@code e} gives, for a data set error line that names the file. */
     static BadInputException badInput(Path file, UndecodableImageException e) {
-        return new BadInputException(file + ": " + e.getMessage(), e);
+        return new BadInputException(file + ": " + (e.unknownFormat() ? "cannot decode image (" + e.getMessage() + ")" : e.getMessage()), e);
     }
 
     /** Decodes {@code file} read as a stream from disk (no whole-file buffer), at its own size, as stored (no EXIF orientation). */

@@ -118,6 +118,7 @@ public final class ImageFolderDecoder {
      */
     public static ResizePolicy commonSize(ImageFolder.Listing listing, boolean skipBad) {
         TreeMap<String, Integer> sizes = new TreeMap<>();
+        java.util.Map<String, Path> example = new java.util.HashMap<>();
         int side = 0;
         for (Path f : listing.files()) {
             int[] wh = headerSize(f);
@@ -128,11 +129,14 @@ public final class ImageFolderDecoder {
                 continue;
             }
             sizes.merge(wh[0] + "×" + wh[1], 1, Integer::sum);
+            example.putIfAbsent(wh[0] + "×" + wh[1], f);
             side = wh[0] == wh[1] ? wh[0] : -1;
         }
         if (sizes.size() != 1 || side <= 0) {
             String seen = sizes.entrySet().stream().limit(4).map(e -> e.getKey() + " (" + e.getValue() + ")").reduce((a, b) -> a + ", " + b).orElse("none");
-            throw new BadInputException("images are not all one square size (" + seen + (sizes.size() > 4 ? ", …" : "")
+            // name one file of the rarest size: usually the odd one out
+            String odd = sizes.entrySet().stream().min(java.util.Map.Entry.comparingByValue()).map(e -> ", e.g. " + example.get(e.getKey()) + " is " + e.getKey()).orElse("");
+            throw new BadInputException("images are not all one square size (" + seen + (sizes.size() > 4 ? ", …" : "") + odd
                     + "); give --image-size N to resize every image (shorter side to N, centre crop N×N)");
         }
         return new ResizePolicy(side);

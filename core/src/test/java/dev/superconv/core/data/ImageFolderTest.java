@@ -111,8 +111,8 @@ class ImageFolderTest {
         Path big = root.resolve("train/bee/big.png");
         CifarFixtures.writeImage(CifarFixtures.rgbImage(9, 32, 48), "png", big);
         BadInputException e = assertThrows(BadInputException.class, () -> DataSets.loadSplit(root.toString(), "train", home()));
-        assertEquals("images are not all one square size (32×32 (6), 32×48 (1)); give --image-size N to resize every image "
-                + "(shorter side to N, centre crop N×N)", e.getMessage());
+        assertEquals("images are not all one square size (32×32 (6), 32×48 (1), e.g. " + big.toAbsolutePath() + " is 32×48); "
+                + "give --image-size N to resize every image (shorter side to N, centre crop N×N)", e.getMessage());
         assertNoCacheEntries();
         ImageOptions at32 = new ImageOptions(ImageOptions.parseSize("32"), 0, 0, false);
         assertEquals(7, DataSets.loadSplit(root.toString(), "train", home(), at32).size());
