@@ -44,7 +44,7 @@ public final class ActivationRanges {
             float[] scratch = new float[0];
             for (int first = 0; first < count; first += BATCH) {
                 int n = Math.min(BATCH, count - first);
-                pre.write(images.pixels(), first, n, false, MemorySegment.ofBuffer(input), 0);
+                pre.write(images.pixelData(), first, n, false, MemorySegment.ofBuffer(input), 0);
                 try (OnnxTensor in = tensor(m, input, n);
                      OrtSession.Result r = m.runOutputs(in, new HashSet<>(outputs))) {
                     for (String name : outputs) {

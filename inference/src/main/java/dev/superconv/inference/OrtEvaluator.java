@@ -59,9 +59,9 @@ public final class OrtEvaluator {
                 if (count <= 0) {
                     return BatchPipeline.Filled.end(start);
                 }
-                pre.write(data.pixels(), start, count, false, slot.input(), 0);
+                pre.write(data.pixelData(), start, count, false, slot.input(), 0);
                 if (flip) {
-                    pre.write(data.pixels(), start, count, true, slot.input(), count);
+                    pre.write(data.pixelData(), start, count, true, slot.input(), count);
                 }
                 next[0] = start + count;
                 return BatchPipeline.Filled.of(count * views, start);

@@ -38,20 +38,27 @@ public final class Preprocessor {
      * {@code row .. row+count} of {@code dst}, mirrored left-right when {@code mirror}.
      */
     public void write(byte[] pixels, int first, int count, boolean mirror, MemorySegment dst, int row) {
-        byte[] src = pixels;
-        int srcOffset = first * imageBytes;
+        write(MemorySegment.ofArray(pixels), first, count, mirror, dst, row);
+    }
+
+    /** As above from a heap or mapped segment (a data set's {@code pixelData}), read in place unless mirrored. */
+    public void write(MemorySegment pixels, int first, int count, boolean mirror, MemorySegment dst, int row) {
+        MemorySegment src = pixels;
+        long srcOffset = (long) first * imageBytes;
         if (mirror) {
-            if (mirrored.length < count * imageBytes) {
-                mirrored = new byte[count * imageBytes];
+            if (mirrored.length < 2 * count * imageBytes) {
+                mirrored = new byte[2 * count * imageBytes];
             }
-            mirror(pixels, srcOffset, count, size, mirrored);
-            src = mirrored;
+            // the originals into the upper half of the scratch, mirrored into the lower
+            MemorySegment.copy(pixels, ValueLayout.JAVA_BYTE, srcOffset, mirrored, count * imageBytes, count * imageBytes);
+            mirror(mirrored, count * imageBytes, count, size, mirrored);
+            src = MemorySegment.ofArray(mirrored);
             srcOffset = 0;
         }
         long dstOffset = (long) row * imageBytes * format.elementBytes;
         switch (format) {
             case FLOAT_NCHW -> normalize.toFloats(src, srcOffset, count, size, size, dst, dstOffset, Layout.NCHW);
-            case UINT8_NHWC -> MemorySegment.copy(src, srcOffset, dst, ValueLayout.JAVA_BYTE, dstOffset, count * imageBytes);
+            case UINT8_NHWC -> MemorySegment.copy(src, srcOffset, dst, dstOffset, (long) count * imageBytes);
         }
     }
 

@@ -78,7 +78,7 @@ public final class AugmentedBatchSource implements BatchSource {
         this.config = config;
         this.fillOrder = fillOrder;
         this.beforeSample = beforeSample;
-        this.pixels = MemorySegment.ofArray(data.pixels());
+        this.pixels = data.pixelData(); // a heap array or the cache file's mapping: read in place either way
         int n = samples;
         int size = config.batchSize();
         this.batches = config.dropLast() ? n / size : (n + size - 1) / size;

@@ -1,11 +1,16 @@
 package dev.superconv.core.data;
 
 import dev.superconv.core.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -66,7 +71,8 @@ public final class DatasetCache {
         }
         Dataset fresh = decode.get();
         put(key, fresh);
-        return fresh;
+        // from now on the pixels live in the mapping (page cache), not on the heap
+        return Files.isRegularFile(file) ? read(file, key.text()).orElse(fresh) : fresh;
     }
 
     /** Stores {@code d} under {@code key}, dropping the slot's entries for older input states. */
@@ -128,16 +134,25 @@ public final class DatasetCache {
                 data.writeUTF(f.length() > 8000 ? f.substring(0, 8000) : f);
             }
             data.write(d.labels());
-            data.write(d.pixels());
-            data.writeLong(checksum(d.labels(), d.pixels()));
+            byte[] chunk = new byte[1 << 20];
+            for (long at = 0; at < d.pixelData().byteSize(); at += chunk.length) {
+                int len = (int) Math.min(chunk.length, d.pixelData().byteSize() - at);
+                MemorySegment.copy(d.pixelData(), ValueLayout.JAVA_BYTE, at, chunk, 0, len);
+                data.write(chunk, 0, len);
+            }
+            data.writeLong(checksum(d.labels(), d.pixelData()));
             data.flush();
         });
     }
 
-    /** The entry; empty when it is missing, for another key, or damaged (the caller decodes afresh). */
+    /**
+     * The entry, its pixels a read-only mapping of the file (nothing copied onto the heap but the
+     * labels); empty when it is missing, for another key, or damaged (the caller decodes afresh).
+     */
     private static Optional<Dataset> read(Path file, String key) {
-        try (InputStream raw = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+        // an unbuffered stream over the channel, so the channel's position is exactly the header's end
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                DataInputStream in = new DataInputStream(Channels.newInputStream(channel))) {
             byte[] magic = in.readNBytes(MAGIC.length);
             boolean v1 = java.util.Arrays.equals(magic, MAGIC_V1);
             if (!(v1 || java.util.Arrays.equals(magic, MAGIC)) || !in.readUTF().equals(key)) {
@@ -163,9 +178,16 @@ public final class DatasetCache {
             }
             byte[] labels = new byte[n];
             in.readFully(labels);
-            byte[] pixels = new byte[Math.multiplyExact(n, size * size * Dataset.CHANNELS)];
-            in.readFully(pixels);
-            if (in.readLong() != checksum(labels, pixels) || in.read() != -1) {
+            long start = channel.position();
+            long pixelBytes = (long) n * size * size * Dataset.CHANNELS;
+            if (channel.size() != start + pixelBytes + Long.BYTES) {
+                return Optional.empty();
+            }
+            // Arena.ofAuto: the mapping lives as long as the Dataset that holds it
+            MemorySegment all = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), Arena.ofAuto());
+            MemorySegment pixels = all.asSlice(start, pixelBytes);
+            long stored = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), start + pixelBytes);
+            if (stored != checksum(labels, pixels)) {
                 return Optional.empty();
             }
             return Optional.of(new Dataset(pixels, labels, classes, size, skipped));
@@ -177,10 +199,12 @@ public final class DatasetCache {
         }
     }
 
-    private static long checksum(byte[] labels, byte[] pixels) {
+    private static long checksum(byte[] labels, MemorySegment pixels) {
         CRC32C crc = new CRC32C();
         crc.update(labels);
-        crc.update(pixels);
+        for (long at = 0; at < pixels.byteSize(); at += 1 << 30) { // a ByteBuffer view holds at most 2 GB
+            crc.update(pixels.asSlice(at, Math.min(1L << 30, pixels.byteSize() - at)).asByteBuffer());
+        }
         return crc.getValue();
     }
 }

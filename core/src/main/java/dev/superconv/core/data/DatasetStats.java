@@ -28,12 +28,18 @@ public record DatasetStats(int images, Map<String, Integer> perClass, List<Integ
         }
         long[] sum = new long[Dataset.CHANNELS];
         long[] sumSq = new long[Dataset.CHANNELS];
-        byte[] px = d.pixels();
-        for (int i = 0; i < px.length; i += Dataset.CHANNELS) {
-            for (int c = 0; c < Dataset.CHANNELS; c++) {
-                int v = px[i + c] & 0xFF;
-                sum[c] += v;
-                sumSq[c] += v * v;
+        // a chunk at a time through a small heap buffer: a mapped set is never copied whole
+        java.lang.foreign.MemorySegment all = d.pixelData();
+        byte[] px = new byte[Dataset.CHANNELS << 16];
+        for (long start = 0; start < all.byteSize(); start += px.length) {
+            int len = (int) Math.min(px.length, all.byteSize() - start);
+            java.lang.foreign.MemorySegment.copy(all, java.lang.foreign.ValueLayout.JAVA_BYTE, start, px, 0, len);
+            for (int i = 0; i < len; i += Dataset.CHANNELS) {
+                for (int c = 0; c < Dataset.CHANNELS; c++) {
+                    int v = px[i + c] & 0xFF;
+                    sum[c] += v;
+                    sumSq[c] += v * v;
+                }
             }
         }
         double[] mean = new double[Dataset.CHANNELS];

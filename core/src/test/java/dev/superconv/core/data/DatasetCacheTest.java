@@ -45,6 +45,42 @@ class DatasetCacheTest {
     }
 
     @Test
+    void entriesAreMemoryMappedAndTheAugmentationReadsTheMapping() throws Exception {
+        // 64×64 images at another size than CIFAR's: the v2 entry keeps the size and the skipped list
+        int n = 40, side = 64;
+        byte[] px = new byte[n * side * side * 3];
+        new java.util.SplittableRandom(4).nextBytes(px);
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) (i % 2);
+        }
+        Dataset fresh = new Dataset(px, labels, List.of("a", "b"), side, List.of("x.jpg: cannot decode image"));
+        assertFalse(fresh.mapped());
+        DatasetCache cache = new DatasetCache(tmp);
+        Dataset first = cache.get(K, () -> fresh);
+        Dataset again = cache.get(K, () -> {
+            throw new AssertionError("decoded twice");
+        });
+        for (Dataset d : List.of(first, again)) {
+            assertTrue(d.mapped(), "pixels are the cache file's mapping, not a heap copy");
+            assertEquals(side, d.imageSize());
+            assertEquals(List.of("x.jpg: cannot decode image"), d.skipped());
+            assertArrayEquals(px, d.pixels());
+        }
+        dev.superconv.core.augment.AugmentConfig config = dev.superconv.core.augment.AugmentConfig.defaults().withBatchSize(8).withThreads(1);
+        try (var heap = dev.superconv.core.augment.AugmentPreset.SEED.source(fresh, config);
+                var mapped = dev.superconv.core.augment.AugmentPreset.SEED.source(again, config);
+                var a = heap.epoch(0); var b = mapped.epoch(0)) {
+            while (a.hasNext()) {
+                try (var x = a.next(); var y = b.next()) {
+                    assertEquals(side, x.imageSize());
+                    assertEquals(-1, x.images().mismatch(y.images()), "the same batches from the mapping as from the heap");
+                }
+            }
+        }
+    }
+
+    @Test
     void corruptOrTruncatedEntryIsIgnoredAndRewritten() throws Exception {
         DatasetCache cache = new DatasetCache(tmp);
         cache.get(K, () -> sample(1));
