@@ -118,7 +118,7 @@ public final class EvalCommand implements Callable<Integer> {
     private static void printReport(PrintWriter out, OrtModel model, EvalResult r) {
         Confusion c = r.confusion();
         List<String> classes = r.classes();
-        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(), classes.size(), r.device().cliName());
+        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(model.imageSize()), classes.size(), r.device().cliName());
         out.printf(Locale.ROOT, "accuracy %.2f %% (%d / %d)%s%n", 100 * r.accuracy(), c.correct(), c.total(), r.tta().equals("none") ? "" : ", TTA " + r.tta());
         int w = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
         out.println("per class:");
