@@ -81,6 +81,37 @@ class DatasetCacheTest {
     }
 
     @Test
+    void entriesWrittenBeforeImageSizesAreStillRead() throws Exception {
+        // the v1 layout (no size, no skipped list): what a CIFAR-10 cache from before issue 18 holds
+        Dataset d = sample(3);
+        DatasetCache cache = new DatasetCache(tmp);
+        Path file = cache.fileFor(K);
+        Files.createDirectories(file.getParent());
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(file))) {
+            out.write("SCDSET01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.writeUTF(K.text());
+            out.writeInt(d.size());
+            out.writeInt(d.classes().size());
+            for (String c : d.classes()) {
+                out.writeUTF(c);
+            }
+            out.write(d.labels());
+            out.write(d.pixels());
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(d.labels());
+            crc.update(d.pixels());
+            out.writeLong(crc.getValue());
+        }
+        Dataset read = cache.get(K, () -> {
+            throw new AssertionError("a v1 entry must not be decoded again");
+        });
+        assertEquals(32, read.imageSize());
+        assertEquals(List.of(), read.skipped());
+        assertArrayEquals(d.pixels(), read.pixels());
+        assertArrayEquals(d.labels(), read.labels());
+    }
+
+    @Test
     void corruptOrTruncatedEntryIsIgnoredAndRewritten() throws Exception {
         DatasetCache cache = new DatasetCache(tmp);
         cache.get(K, () -> sample(1));
