@@ -98,6 +98,11 @@ public final class EndToEndBench {
                 "GB/s", copy));
         add(Figure.atLeast("normalize_vector_over_scalar", "Normalise: Vector API ÷ scalar", "×", ratio(vector, scalar), 4, "≥ 4×"));
         add(Figure.plain("normalize_vector_over_memcpy", "Normalise: Vector API ÷ memory copy (bytes moved per second)", "×", ratio(vector, copy)));
+        // the ImageFolder loader's per-file work (from memory, so the disk is not measured)
+        add(Figure.plain("decode_resize_32_img_s", "ImageFolder decode: 32×32 JPEG → 32×32 (copy), " + threads + " threads", "img/s",
+                DecodeProbe.measure(DecodeProbe.jpegs(4 * n, 32, 1), 32, threads, config.warmups(), config.runs())));
+        add(Figure.plain("decode_resize_256_to_64_img_s", "ImageFolder decode: 256×256 JPEG → 64×64 (area filter), " + threads + " threads", "img/s",
+                DecodeProbe.measure(DecodeProbe.jpegs(Math.max(8, n / 2), 256, 2), 64, threads, config.warmups(), config.runs())));
     }
 
     /** Ratio of medians; the range pairs the extremes (low ÷ high, high ÷ low). */

@@ -89,7 +89,7 @@ public final class OrtEvalProbe implements AutoCloseable {
         for (int start = 0; start < data.size(); start += batch) {
             int n = Math.min(batch, data.size() - start);
             ByteBuffer in = ByteBuffer.allocateDirect(n * Dataset.IMAGE_BYTES * 4).order(ByteOrder.nativeOrder());
-            norm.toFloats(data.pixels(), start * Dataset.IMAGE_BYTES, n, 32, 32, MemorySegment.ofBuffer(in), 0, Layout.NCHW);
+            norm.toFloats(data.pixelData(), (long) start * Dataset.IMAGE_BYTES, n, 32, 32, MemorySegment.ofBuffer(in), 0, Layout.NCHW);
             inputs.add(OnnxTensor.createTensor(model.environment(), in.asFloatBuffer(), new long[] {n, 3, 32, 32}));
             FloatBuffer out = ByteBuffer.allocateDirect(n * k * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
             outputBuffers.add(out);

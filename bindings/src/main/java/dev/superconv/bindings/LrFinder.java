@@ -67,14 +67,14 @@ public final class LrFinder {
             throw new BadInputException("the training split has " + train.size() + " images, fewer than one batch of " + config.batchSize());
         }
         Normalize normalize = Normalize.cifar10();
-        ModelInfo info = new ModelInfo(config.model(), train.classes(), normalize.mean(), normalize.std());
+        ModelInfo info = new ModelInfo(config.model(), train.classes(), normalize.mean(), normalize.std(), train.imageSize());
         AugmentConfig batches = AugmentConfig.defaults()
                 .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
                 .withLayout(config.runtime().channelsLast() ? Layout.NHWC : Layout.NCHW).withSeed(config.seed());
-        List<Transform> steps = new ArrayList<>(config.augment().transforms());
+        List<Transform> steps = new ArrayList<>(config.augment().transforms(train.imageSize()));
         steps.add(normalize);
         try (LayerNet model = RecipeNet.build(config, info, train, normalize, TorchDevices.torch(device));
-                BatchSource source = Trainer.RECIPE_AUGMENTATION.create(train, new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH), batches)) {
+                BatchSource source = Trainer.RECIPE_AUGMENTATION.create(train, new Augmentation(steps, train.imageSize(), train.imageSize()), batches)) {
             return run(model, source, settings, precision, device, config.optimizer(), config.batchSize());
         }
     }

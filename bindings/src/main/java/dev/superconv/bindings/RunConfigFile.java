@@ -22,6 +22,7 @@ final class RunConfigFile {
         o.put("optimizer", momentumAlwaysZero(config) ? "sgd" : "sgd-nesterov");
         o.put("steps_per_epoch", s.trainSource.batchesPerEpoch());
         o.put("train_images", train.size()).put("test_images", test.size());
+        o.put("image_size", train.imageSize()).put("resize_policy", dev.superconv.core.data.ResizePolicy.NAME);
         o.put("resolved_device", s.resolvedDevice.cliName()).put("resolved_threads", TrainRuntime.threads(config.runtime()));
         o.put("resolved_precision", s.precision.precision().flag()).put("precision_reason", s.precision.reason());
         if (dist.distributed()) {
@@ -33,6 +34,19 @@ final class RunConfigFile {
         v.put("pytorch_presets", BuildInfo.pytorchVersion());
         v.put("superconv", BuildInfo.superconvVersion());
         return o;
+    }
+
+    /** Lists the files {@code --skip-bad-images} left out, one "path: reason" a line, in skipped-images.txt. */
+    static void writeSkipped(dev.superconv.core.run.RunDirectory files, Dataset train, Dataset test, java.util.function.Consumer<String> log) {
+        if (train.skipped().isEmpty() && test.skipped().isEmpty()) {
+            return;
+        }
+        java.nio.file.Path list = files.dir().resolve("skipped-images.txt");
+        StringBuilder text = new StringBuilder();
+        train.skipped().forEach(f -> text.append(f).append('\n'));
+        test.skipped().forEach(f -> text.append(f).append('\n'));
+        dev.superconv.core.io.AtomicFiles.writeString(list, text.toString());
+        log.accept("skipped " + train.skipped().size() + " train and " + test.skipped().size() + " test images that do not decode (listed in " + list + ")");
     }
 
     private static boolean momentumAlwaysZero(TrainConfig config) {

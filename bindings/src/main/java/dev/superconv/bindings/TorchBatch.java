@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.global.torch;
  * over the same memory). The tensors borrow the batch's buffers: use them only while the batch is
  * open, inside a {@code PointerScope}.
  *
- * @param images (N, 3, 32, 32) float32; channels-last strides when the batch is NHWC
+ * @param images (N, 3, S, S) float32; channels-last strides when the batch is NHWC
  * @param labels (N) int64
  */
 record TorchBatch(Tensor images, Tensor labels) {
@@ -24,9 +24,10 @@ record TorchBatch(Tensor images, Tensor labels) {
         Pointer labelMemory = new Pointer(batch.labels().asByteBuffer().order(ByteOrder.nativeOrder()));
         TensorOptions floats = new TensorOptions(torch.ScalarType.Float);
         TensorOptions longs = new TensorOptions(torch.ScalarType.Long);
+        long s = batch.imageSize();
         Tensor images = batch.layout() == Layout.NHWC
-                ? torch.from_blob(imageMemory, new long[] {n, 32, 32, 3}, floats).permute(0, 3, 1, 2) // (N, 3, 32, 32) view, NHWC strides
-                : torch.from_blob(imageMemory, new long[] {n, 3, 32, 32}, floats); // (N, 3, 32, 32)
+                ? torch.from_blob(imageMemory, new long[] {n, s, s, 3}, floats).permute(0, 3, 1, 2) // (N, 3, S, S) view, NHWC strides
+                : torch.from_blob(imageMemory, new long[] {n, 3, s, s}, floats); // (N, 3, S, S)
         Tensor labels = torch.from_blob(labelMemory, new long[] {n}, longs); // (N)
         if (device.is_cuda()) {
             // The host copy must finish before the batch buffer is reused: a blocking copy.

@@ -95,13 +95,13 @@ final class TrainSession implements AutoCloseable {
             log.accept("note: this CPU has no native bf16 (AVX512_BF16/AMX); bf16 autocast is emulated here and slower than fp32");
         }
         Normalize normalize = Normalize.cifar10();
-        modelInfo = new ModelInfo(config.model(), train.classes(), normalize.mean(), normalize.std());
+        modelInfo = new ModelInfo(config.model(), train.classes(), normalize.mean(), normalize.std(), train.imageSize());
         AugmentConfig batches = AugmentConfig.defaults()
                 .withBatchSize(config.batchSize()).withDropLast(true).withThreads(1).withPrefetch(4)
                 .withLayout(config.runtime().channelsLast() ? Layout.NHWC : Layout.NCHW).withSeed(config.seed());
-        List<Transform> steps = new ArrayList<>(config.augment().transforms());
+        List<Transform> steps = new ArrayList<>(config.augment().transforms(train.imageSize()));
         steps.add(normalize);
-        Augmentation augmentation = new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH);
+        Augmentation augmentation = new Augmentation(steps, train.imageSize(), train.imageSize());
         BatchSource trainBatches = dist.distributed() ? trainShard(train, augmentation, batches, factory) : factory.create(train, augmentation, batches);
         BatchSource testBatches = null;
         LayerNet net = null;
@@ -127,11 +127,17 @@ final class TrainSession implements AutoCloseable {
     }
 
     static TrainSession open(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
-            RunDirectory files, boolean resume, String dataSpec, Consumer<String> log) {
+            RunDirectory files, boolean resume, String dataSpec, com.fasterxml.jackson.databind.JsonNode dataOptions, Consumer<String> log) {
         TrainSession s = new TrainSession(config, dist, train, test, factory, log);
         try {
             ObjectNode runConfig = RunConfigFile.of(s, train, test);
             runConfig.put("data", dataSpec);
+            if (dataOptions.isObject()) {
+                runConfig.set("data_options", dataOptions);
+            }
+            if (dist.primary()) {
+                RunConfigFile.writeSkipped(files, train, test, log);
+            }
             if (resume) {
                 s.start = s.restore(files, log);
             } else if (dist.primary()) {
@@ -332,7 +338,7 @@ final class TrainSession implements AutoCloseable {
     private BatchSource testShard(Dataset test, AugmentConfig batches, Normalize normalize) {
         ShardPlan shard = new ShardPlan(test.size(), dist.worldSize(), dist.rank(), 0, false, ShardPlan.Tail.UNEVEN);
         AugmentConfig eval = batches.withDropLast(false);
-        return new AugmentedBatchSource(test, AugmentPreset.EVAL.augmentation(eval, normalize), eval, shard::indices, shard.samplesPerRank());
+        return new AugmentedBatchSource(test, AugmentPreset.EVAL.augmentation(eval, normalize, test.imageSize()), eval, shard::indices, shard.samplesPerRank());
     }
 
     /** Element-wise sums over the ranks; the values themselves in a single process. */

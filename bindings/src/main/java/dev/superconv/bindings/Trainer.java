@@ -76,6 +76,7 @@ public final class Trainer {
     private final ProgressDisplay progress;
     private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private String dataSpec = "";
+    private com.fasterxml.jackson.databind.JsonNode dataOptions = com.fasterxml.jackson.databind.node.NullNode.getInstance();
     private DistributedConfig dist = DistributedConfig.single();
 
     public Trainer(TrainConfig config, Listener listener, BatchSourceFactory batches, ProgressDisplay progress) {
@@ -98,6 +99,12 @@ public final class Trainer {
     /** Records where the data came from (the --data value) in config.json, for --resume and reports. */
     public Trainer dataSpec(String spec) {
         this.dataSpec = spec;
+        return this;
+    }
+
+    /** Records how the images were read (size, validation split, skipping) in config.json as {@code data_options}. */
+    public Trainer dataOptions(com.fasterxml.jackson.databind.JsonNode options) {
+        this.dataOptions = options;
         return this;
     }
 
@@ -280,7 +287,7 @@ public final class Trainer {
         if (dist.primary()) {
             files.checkStart(resume); // after the lock: a run in progress is named by its PID, not mistaken for an old one
         }
-        return TrainSession.open(config, dist, train, test, batches, files, resume, dataSpec, listener::message);
+        return TrainSession.open(config, dist, train, test, batches, files, resume, dataSpec, dataOptions, listener::message);
     }
 
     /** A rank other than 0 prints nothing but still reports its steps (a caller may stop that rank from there). */

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.data.DataHome;
 import dev.superconv.core.data.DataSpec;
 import dev.superconv.core.data.DatasetStats;
+import dev.superconv.core.data.ImageFolder;
+import dev.superconv.core.data.ImageFolderSpec;
+import dev.superconv.core.data.ResizePolicy;
+import dev.superconv.core.data.SourceSurvey;
 import dev.superconv.core.data.Split;
 import dev.superconv.core.data.Splits;
 import java.io.PrintWriter;
@@ -19,13 +23,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code superconv data info}: counts and pixel statistics computed from the data itself. */
-@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Per-split and per-class counts, image shape, per-channel mean/std (0..1) computed from the data.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Per-split and per-class counts, class imbalance, "
+        + "image shape, per-channel mean/std (0..1) computed from the (resized) data; for ImageFolder data also the source images' sizes and the decode rate.")
 public final class DataInfoCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;
     @Spec CommandSpec spec;
 
     @Option(names = "--json", description = "Print JSON instead of text.") boolean json;
+
+    /** Files decoded (one thread) to measure the decode + resize rate. */
+    private static final int RATE_SAMPLE = 200;
 
     @Override
     public Integer call() throws Exception {
@@ -34,14 +42,53 @@ public final class DataInfoCommand implements Callable<Integer> {
         Splits splits = source.load(home.cache());
         DatasetStats train = DatasetStats.of(splits.train());
         DatasetStats test = DatasetStats.of(splits.test());
+        SourceSurvey survey = null;
+        if (source instanceof ImageFolderSpec folder) {
+            List<java.nio.file.Path> files = new java.util.ArrayList<>(ImageFolder.list(folder.root(), Split.TRAIN, folder.options()).files());
+            files.addAll(ImageFolder.list(folder.root(), Split.TEST, folder.options()).files());
+            survey = SourceSurvey.of(files, new ResizePolicy(splits.train().imageSize()), RATE_SAMPLE);
+        }
+        int skipped = splits.train().skipped().size() + splits.test().skipped().size();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(source, splits.train().classes(), train, test)));
+            ObjectNode root = toJson(source, splits.train().classes(), train, test);
+            root.put("imbalance", imbalance(train));
+            root.put("skipped_images", skipped);
+            if (survey != null) {
+                root.put("resize_policy", new ResizePolicy(splits.train().imageSize()).id());
+                ObjectNode s = root.putObject("source_images");
+                ObjectNode bands = s.putObject("shorter_side");
+                survey.shorterSide().forEach(bands::put);
+                s.put("unreadable", survey.unreadable());
+                s.put("decode_sample", survey.sampled()).put("decode_images_per_second", Math.round(survey.imagesPerSecond()));
+            }
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } else {
             printText(out, source, splits.train().classes(), train, test);
+            out.printf(Locale.ROOT, "imbalance: largest / smallest train class = %.2f%n", imbalance(train));
+            if (skipped > 0) {
+                out.printf(Locale.ROOT, "skipped: %d files that do not decode (--skip-bad-images)%n", skipped);
+            }
+            if (survey != null) {
+                out.println("resize: " + new ResizePolicy(splits.train().imageSize()).id() + " (shorter side to N by area filter, centre crop N×N)");
+                StringBuilder bands = new StringBuilder();
+                survey.shorterSide().forEach((band, count) -> {
+                    if (count > 0) {
+                        bands.append(bands.isEmpty() ? "" : ", ").append(band).append(": ").append(count);
+                    }
+                });
+                out.println("source images by shorter side (px): " + bands + (survey.unreadable() > 0 ? ", unreadable: " + survey.unreadable() : ""));
+                out.printf(Locale.ROOT, "decode + resize: %.0f images/s (one thread, %d sampled files)%n", survey.imagesPerSecond(), survey.sampled());
+            }
         }
         out.flush();
         return 0;
+    }
+
+    private static double imbalance(DatasetStats st) {
+        int max = st.perClass().values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int min = st.perClass().values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        return min == 0 ? Double.POSITIVE_INFINITY : (double) max / min;
     }
 
     private ObjectNode toJson(DataSpec source, List<String> classes, DatasetStats train, DatasetStats test) {

@@ -3,6 +3,7 @@ package dev.superconv.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataSets;
+import dev.superconv.core.data.ImageOptions;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.io.AtomicFiles;
 import dev.superconv.core.io.Csv;
@@ -38,6 +39,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Data: a folder (ImageFolder or CIFAR binary), a .tar.gz, or cifar10.")
     String data;
 
+    @Option(names = DataOptions.VAL_SPLIT, paramLabel = "F", defaultValue = "0",
+            description = "For one folder of class folders: the held-out fraction the model was trained with (its test split is evaluated).")
+    double valSplit;
+
+    @Option(names = DataOptions.VAL_SEED, paramLabel = "S", defaultValue = "0", description = "Seed of that --val-split draw. Default: ${DEFAULT-VALUE}.")
+    long valSeed;
+
+    @Option(names = DataOptions.SKIP_BAD, description = "Skip image files that do not decode instead of stopping.")
+    boolean skipBadImages;
+
     @Option(names = "--split", defaultValue = "test", description = "Split to evaluate (default ${DEFAULT-VALUE}).")
     String split;
 
@@ -69,7 +80,9 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         try (OrtModel model = OrtModel.open(inference.model, inference.settings())) {
             // data first: a bad --data is then the only line the user sees, not a device note and then the error
-            Dataset set = DataSets.loadSplit(data, split).limit(limit);
+            // ImageFolder images are resized to the model's input size with the training policy
+            ImageOptions read = new ImageOptions(new ImageOptions.ImageSize.Fixed(model.resizePolicy()), valSplit, valSeed, skipBadImages);
+            Dataset set = DataSets.loadSplit(data, split, dev.superconv.core.data.DataHome.standard(), read).limit(limit);
             if (!model.deviceNote().isEmpty()) {
                 stderr.println("superconv: " + model.deviceNote());
             }
@@ -105,7 +118,7 @@ public final class EvalCommand implements Callable<Integer> {
     private static void printReport(PrintWriter out, OrtModel model, EvalResult r) {
         Confusion c = r.confusion();
         List<String> classes = r.classes();
-        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(), classes.size(), r.device().cliName());
+        out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(model.imageSize()), classes.size(), r.device().cliName());
         out.printf(Locale.ROOT, "accuracy %.2f %% (%d / %d)%s%n", 100 * r.accuracy(), c.correct(), c.total(), r.tta().equals("none") ? "" : ", TTA " + r.tta());
         int w = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
         out.println("per class:");

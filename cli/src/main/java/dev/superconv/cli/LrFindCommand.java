@@ -3,7 +3,6 @@ package dev.superconv.cli;
 import dev.superconv.bindings.LrFinder;
 import dev.superconv.core.recipe.TrainConfig;
 import dev.superconv.core.BadInputException;
-import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.LrFinderResult;
 import dev.superconv.core.metrics.LrFinderRun;
@@ -65,7 +64,7 @@ public final class LrFindCommand implements Callable<Integer> {
         LrFinder.Settings settings = new LrFinder.Settings(range, diverge, LrFinderRun.DEFAULT_BETA, 0.9);
         TrainConfig config = model.config();
         PrintWriter w = spec.commandLine().getOut();
-        Dataset train = DataSets.loadSplit(data.spec, "train").limit(config.limits().train());
+        Dataset train = data.load(dev.superconv.core.data.Split.TRAIN).limit(config.limits().train());
         w.printf(Locale.ROOT, "lr-find: %d training images, width %s, batch %d, %d steps%n", train.size(), config.model().width(), config.batchSize(), iters);
         w.flush();
         LrFinderResult result = LrFinder.run(config, train, settings);

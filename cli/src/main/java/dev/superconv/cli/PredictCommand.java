@@ -43,7 +43,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write here (atomically: complete or not at all) instead of stdout.")
     Path out;
 
-    @Option(names = "--resize", description = "Resize images that are not 32×32: progressive bilinear (halve while ≥ 2× the target, then bilinear to 32×32; aspect ratio not kept).")
+    @Option(names = "--resize", description = "Resize images that are not the model's input size (its graph's S×S, 32 for CIFAR-10) as training did: "
+            + "shorter side to S by area filter, then the centre S×S crop.")
     boolean resize;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Images per session run (default ${DEFAULT-VALUE}).")

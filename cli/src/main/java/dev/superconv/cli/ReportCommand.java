@@ -91,6 +91,7 @@ public final class ReportCommand implements Callable<Integer> {
     static Dataset testSplit(String dataSpec, RunRecord run) {
         // the recipe's limits.test; a config.json from before the typed recipe has a flat limit_test
         com.fasterxml.jackson.databind.JsonNode recipe = run.config().at("/train/limits/test");
-        return DataSets.loadSplit(dataSpec, "test").limit(recipe.isMissingNode() ? run.setting("limit_test").asInt(0) : recipe.asInt(0));
+        return DataSets.loadSplit(dataSpec, "test", dev.superconv.core.data.DataHome.standard(), DataOptions.recorded(run.config().path("data_options")))
+                .limit(recipe.isMissingNode() ? run.setting("limit_test").asInt(0) : recipe.asInt(0));
     }
 }

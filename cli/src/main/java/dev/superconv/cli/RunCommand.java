@@ -53,12 +53,13 @@ public final class RunCommand implements Callable<Integer> {
             if (!spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
                 data.spec = files.readDataSpec();
             }
+            data.restore(files.readConfig().path("data_options"), spec.commandLine().getParseResult());
         } else {
             config = train.config();
         }
         StageTimer timer = new StageTimer();
         Splits splits = timer.time("data", () -> data.resolve(DataHome.standard()).load(DataHome.standard().cache()));
-        Trainer trainer = TrainingRun.trainer(config, w, err, data.spec);
+        Trainer trainer = TrainingRun.trainer(config, w, err, data.spec).dataOptions(data.toJson());
         Trainer.Result trained = timer.time("train", () -> TrainingRun.trainWithCtrlC(trainer, splits, files, resume != null, w));
         if (trained.stopped()) {
             w.printf("interrupted: continue with  superconv run --resume %s%n", files.dir());

@@ -49,8 +49,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && !spec.commandLine().getParseResult().hasMatchedOption("--data") && !files.readDataSpec().isEmpty()) {
             data.spec = files.readDataSpec(); // the data the run started with
         }
+        if (resume) {
+            data.restore(files.readConfig().path("data_options"), spec.commandLine().getParseResult());
+        }
         Splits splits = data.resolve(DataHome.standard()).load(DataHome.standard().cache());
-        Trainer trainer = TrainingRun.trainer(config, w, spec.commandLine().getErr(), data.spec).distributed(dist);
+        Trainer trainer = TrainingRun.trainer(config, w, spec.commandLine().getErr(), data.spec).dataOptions(data.toJson()).distributed(dist);
         Trainer.Result r = TrainingRun.trainWithCtrlC(trainer, splits, files, resume, w);
         if (!dist.primary()) {
             return r.stopped() ? 130 : 0; // rank 0 reports and writes the run's files

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
     static final List<String> FIGURES = List.of(
             "augmentation_img_s", "normalize_vector_gb_s", "normalize_scalar_gb_s", "memcpy_gb_s",
-            "normalize_vector_over_scalar", "normalize_vector_over_memcpy",
+            "normalize_vector_over_scalar", "normalize_vector_over_memcpy", "decode_resize_32_img_s", "decode_resize_256_to_64_img_s",
             "train_fp32_nchw_img_s", "train_fp32_nhwc_img_s", "train_bf16_nchw_img_s", "train_bf16_nhwc_img_s",
             "eval_torch_fp32_img_s", "eval_torch_bf16_img_s",
             "ort_fp32_pipeline_img_s", "ort_fp32_bare_img_s", "ort_fp32_pipeline_over_bare", "ort_fp32_batch_p50_ms", "ort_fp32_batch_p99_ms",

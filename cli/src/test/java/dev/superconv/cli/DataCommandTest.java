@@ -68,6 +68,41 @@ class DataCommandTest {
     }
 
     @Test
+    void infoOnOneFolderOfMixedSizesReportsSizesImbalanceAndRate() throws Exception {
+        // issue 18: ROOT/<class>/ of 40..300 px images, 6 red and 3 blue, at --image-size 16 with a third held out
+        Path root = tmp.resolve("flat");
+        int[] sides = {40, 70, 300, 64, 130, 260};
+        for (int i = 0; i < 6; i++) {
+            solid(root.resolve("red/" + i + ".png"), 0xFF0000, sides[i]);
+        }
+        for (int i = 0; i < 3; i++) {
+            solid(root.resolve("blue/" + i + ".png"), 0x0000FF, sides[i]);
+        }
+        CliRunner.Result r = CliRunner.run("data", "info", "--data", root.toString(), "--image-size", "16", "--val-split", "0.34", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(List.of(16, 16, 3), List.of(j.at("/shape/0").asInt(), j.at("/shape/1").asInt(), j.at("/shape/2").asInt()));
+        assertEquals(4, j.at("/splits/train/per_class/red").asInt(), "round(6 × 0.34) = 2 red held out");
+        assertEquals(2, j.at("/splits/train/per_class/blue").asInt(), "round(3 × 0.34) = 1 blue held out");
+        assertEquals(2.0, j.path("imbalance").asDouble(), 1e-12);
+        assertEquals("short-side-area-centre-crop-v1@16", j.path("resize_policy").asText());
+        JsonNode bands = j.at("/source_images/shorter_side");
+        assertEquals(2, bands.path("32–63").asInt(), "the 40 px images of both classes");
+        assertEquals(3, bands.path("64–127").asInt());
+        assertEquals(1, bands.path("128–255").asInt());
+        assertEquals(3, bands.path("256–511").asInt());
+        assertEquals(9, j.at("/source_images/decode_sample").asInt());
+        assertTrue(j.at("/source_images/decode_images_per_second").asDouble() > 0);
+        // mean/std from the resized pixels: solid red and blue stay exactly 1.0 or 0.0
+        assertEquals(4.0 / 6, j.at("/splits/train/mean/0").asDouble(), 1e-9);
+
+        CliRunner.Result text = CliRunner.run("data", "info", "--data", root.toString(), "--image-size", "16", "--val-split", "0.34");
+        assertEquals(0, text.exitCode(), text.toString());
+        assertTrue(text.out().contains("imbalance: largest / smallest train class = 2.00"), text.out());
+        assertTrue(text.out().contains("source images by shorter side (px): 32–63: 2, 64–127: 3, 128–255: 1, 256–511: 3"), text.out());
+    }
+
+    @Test
     void infoJsonHasCountsShapeAndStatisticsFromTheData() throws Exception {
         Path root = tree();
         CliRunner.Result r = CliRunner.run("data", "info", "--data", root.toString(), "--json");
@@ -113,7 +148,9 @@ class DataCommandTest {
         solid(big, 0x112233, 40);
         r = CliRunner.run("data", "info", "--data", root.toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertEquals(List.of("superconv: " + big + ": image is 40×40, expected 32×32"), r.errLines());
+        // issue 18: sizes may differ with --image-size; without it, one line naming the odd file
+        assertEquals(List.of("superconv: images are not all one square size (32×32 (2), 40×40 (1), e.g. " + big + " is 40×40); "
+                + "give --image-size N to resize every image (shorter side to N, centre crop N×N)"), r.errLines());
     }
 
     @Test

@@ -153,6 +153,7 @@ public final class OnnxExporter {
     /** The exported-model contract: what clients need ({@link ModelMetadata}), then how the graph was built ({@link ExportProvenance}). */
     static Map<String, String> metadata(Checkpoint checkpoint, ModelInfo info, ExportOptions options) {
         Map<String, String> meta = new LinkedHashMap<>(new ModelMetadata(info.classes(), info.mean(), info.std(), options.output(), options.tta()).toMap());
+        meta.putAll(ModelMetadata.inputSize(info.imageSize(), info.resizePolicy().id()));
         String quantization = options.precision() == ExportOptions.Precision.INT8
                 ? "QDQ: uint8 activations per tensor (min-max calibrated), int8 weights per output channel (symmetric), int32 bias"
                 : "";
@@ -194,9 +195,13 @@ public final class OnnxExporter {
 
     private static String inputDoc(ModelInfo info, ExportOptions options) {
         String stats = "mean " + java.util.Arrays.toString(info.mean()) + ", std " + java.util.Arrays.toString(info.std());
+        int s = info.imageSize();
+        // at 32 (CIFAR-10) the text stays what it was; other sizes say how images were brought to S×S
+        String resize = s == ModelInfo.DEFAULT_IMAGE_SIZE ? "" : " Images were resized with " + info.resizePolicy().id() + " (shorter side to "
+                + s + " by area filter, centre crop).";
         return options.input() == InputFormat.UINT8_NHWC
-                ? "Input 'input' uint8 (N, 32, 32, 3) RGB pixels; normalised inside the graph (" + stats + ")."
-                : "Input 'input' float32 (N, 3, 32, 32): RGB/255 normalised per channel as (x - mean) / std, " + stats + ".";
+                ? "Input 'input' uint8 (N, " + s + ", " + s + ", 3) RGB pixels; normalised inside the graph (" + stats + ")." + resize
+                : "Input 'input' float32 (N, 3, " + s + ", " + s + "): RGB/255 normalised per channel as (x - mean) / std, " + stats + "." + resize;
     }
 
     private static String graphDoc(ModelInfo info, ExportOptions options) {

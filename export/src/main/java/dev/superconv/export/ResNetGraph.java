@@ -25,7 +25,6 @@ import java.util.List;
 final class ResNetGraph {
     static final String INPUT = "input";
     static final String BATCH = "N";
-    private static final int IMAGE = 32;
 
     private final Checkpoint checkpoint;
     private final ModelInfo info;
@@ -35,6 +34,8 @@ final class ResNetGraph {
     private final Quantization quant;
     /** The net's BatchNorm eps (PyTorch's 1e-5; airbench's 1e-12). */
     private final double eps;
+    /** The trained input size S: the graph takes S×S images. */
+    private final int image;
 
     private ResNetGraph(Checkpoint checkpoint, ModelInfo info, ExportOptions options, Calibration calibration) {
         this.checkpoint = checkpoint;
@@ -43,6 +44,7 @@ final class ResNetGraph {
         this.half = options.precision() == Precision.FP16;
         this.g = new GraphBuilder("superconv_" + info.architecture().name().replace('-', '_'));
         this.eps = info.model().batchNorm().eps();
+        this.image = info.imageSize();
         this.quant = switch (calibration.stage()) {
             case NONE -> Quantization.none(g);
             case MEASURE -> Quantization.calibrating(g);
@@ -147,8 +149,8 @@ final class ResNetGraph {
     private String adaptInput() {
         String x;
         if (options.input() == InputFormat.UINT8_NHWC) {
-            g.input(INPUT, DataType.UINT8, List.of(Dim.symbolic(BATCH), Dim.of(IMAGE), Dim.of(IMAGE), Dim.of(3)),
-                    "uint8 RGB pixels, (N, 32, 32, 3); the graph normalises with the mean/std in the metadata");
+            g.input(INPUT, DataType.UINT8, List.of(Dim.symbolic(BATCH), Dim.of(image), Dim.of(image), Dim.of(3)),
+                    "uint8 RGB pixels, (N, " + image + ", " + image + ", 3); the graph normalises with the mean/std in the metadata");
             x = g.node("input.nchw", "Transpose", List.of(INPUT), intsAttr("perm", 0, 3, 1, 2)); // (N, 3, 32, 32) uint8
             x = g.node("input.float", "Cast", List.of(x), intAttr("to", DataType.FLOAT.getNumber()));
             // (p/255 − mean)/std = (p − 255·mean) · 1/(255·std), per channel, in fp32
@@ -162,8 +164,8 @@ final class ResNetGraph {
             x = g.node("input.centered", "Sub", List.of(x, g.floats("norm.offset", perChannel, offset, false)));
             x = g.node("input.normalized", "Mul", List.of(x, g.floats("norm.factor", perChannel, factor, false)));
         } else {
-            x = g.input(INPUT, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(3), Dim.of(IMAGE), Dim.of(IMAGE)),
-                    "float32 (N, 3, 32, 32), RGB on the 0..1 scale normalised per channel: (x − mean) / std (see metadata)");
+            x = g.input(INPUT, DataType.FLOAT, List.of(Dim.symbolic(BATCH), Dim.of(3), Dim.of(image), Dim.of(image)),
+                    "float32 (N, 3, " + image + ", " + image + "), RGB on the 0..1 scale normalised per channel: (x − mean) / std (see metadata)");
         }
         switch (options.tta()) {
             case NONE -> { }
@@ -189,10 +191,10 @@ final class ResNetGraph {
                 g.int64s(name + ".axes", 3), g.int64s(name + ".steps", -1)));
     }
 
-    /** The IMAGE×IMAGE window at ({@code offset}, {@code offset}) of a padded batch. */
+    /** The image×image window at ({@code offset}, {@code offset}) of a padded batch. */
     private String crop(String padded, long offset, String name) {
         return g.node(name, "Slice", List.of(padded, g.int64s(name + ".starts", offset, offset),
-                g.int64s(name + ".ends", offset + IMAGE, offset + IMAGE), g.int64s(name + ".axes", 2, 3)));
+                g.int64s(name + ".ends", offset + image, offset + image), g.int64s(name + ".axes", 2, 3)));
     }
 
     private void adaptOutput(String logits) {

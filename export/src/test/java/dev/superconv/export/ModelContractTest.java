@@ -29,7 +29,10 @@ class ModelContractTest {
         Map<String, String> meta = metadata(OnnxExporter.toProto(c, options));
 
         assertEquals(Set.of("architecture", "classes", "mean", "std", "width", "logit_scale", "input_format", "normalization",
-                "output", "tta", "precision", "fold_bn", "training"), meta.keySet(), "the key spellings of files already written");
+                "output", "tta", "precision", "fold_bn", "training", "image_size", "resize_policy"), meta.keySet(),
+                "the key spellings of files already written, and issue 18's input size and resize policy");
+        assertEquals("32", meta.get(ModelMetadata.IMAGE_SIZE));
+        assertEquals("short-side-area-centre-crop-v1@32", meta.get(ModelMetadata.RESIZE_POLICY));
         ModelMetadata serving = ModelMetadata.fromMap(meta);
         assertEquals(RandomCheckpoints.CIFAR10, serving.classes());
         assertArrayEquals(info.mean(), serving.mean());

@@ -60,6 +60,28 @@ final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /** float32 (n, 3, s, s) → (n, classes) flattened. */
+    float[] runFloat(float[] nchw, int n, int s) throws OrtException {
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(nchw, 0, n * 3 * s * s), new long[] {n, 3, s, s})) {
+            return run(in);
+        }
+    }
+
+    /** uint8 (n, s, s, 3) → (n, classes) flattened. */
+    float[] runUint8(byte[] nhwc, int n, int s) throws OrtException {
+        try (OnnxTensor in = OnnxTensor.createTensor(env, ByteBuffer.wrap(nhwc, 0, n * s * s * 3), new long[] {n, s, s, 3}, OnnxJavaType.UINT8)) {
+            return run(in);
+        }
+    }
+
+    Map<String, String> metadata() throws OrtException {
+        return session.getMetadata().getCustomMetadata();
+    }
+
+    long[] inputShape() throws OrtException {
+        return ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(ResNetGraph.INPUT).getInfo()).getShape();
+    }
+
     private float[] run(OnnxTensor in) throws OrtException {
         try (OrtSession.Result r = session.run(Map.of(ResNetGraph.INPUT, in))) {
             float[][] out = (float[][]) r.get(0).getValue();

@@ -35,12 +35,16 @@ public final class ActivationRanges {
         Map<String, ValueRange> ranges = new LinkedHashMap<>();
         outputs.forEach(o -> ranges.put(o, ValueRange.EMPTY));
         try (OrtModel m = OrtModel.open(model, settings)) {
+            if (images.imageSize() != m.imageSize()) {
+                throw new dev.superconv.core.BadInputException("calibration images are " + images.imageSize() + "×" + images.imageSize()
+                        + " but the model takes " + m.imageSize() + "×" + m.imageSize());
+            }
             Preprocessor pre = new Preprocessor(m);
-            ByteBuffer input = ByteBuffer.allocateDirect(BATCH * Dataset.IMAGE_BYTES * pre.format().elementBytes).order(ByteOrder.nativeOrder());
+            ByteBuffer input = ByteBuffer.allocateDirect(BATCH * m.imageBytes() * pre.format().elementBytes).order(ByteOrder.nativeOrder());
             float[] scratch = new float[0];
             for (int first = 0; first < count; first += BATCH) {
                 int n = Math.min(BATCH, count - first);
-                pre.write(images.pixels(), first, n, false, MemorySegment.ofBuffer(input), 0);
+                pre.write(images.pixelData(), first, n, false, MemorySegment.ofBuffer(input), 0);
                 try (OnnxTensor in = tensor(m, input, n);
                      OrtSession.Result r = m.runOutputs(in, new HashSet<>(outputs))) {
                     for (String name : outputs) {
@@ -62,10 +66,10 @@ public final class ActivationRanges {
     }
 
     private static OnnxTensor tensor(OrtModel m, ByteBuffer input, int n) throws OrtException {
-        ByteBuffer rows = input.duplicate().order(ByteOrder.nativeOrder()).limit(n * Dataset.IMAGE_BYTES * m.inputFormat().elementBytes);
+        ByteBuffer rows = input.duplicate().order(ByteOrder.nativeOrder()).limit(n * m.imageBytes() * m.inputFormat().elementBytes);
         return switch (m.inputFormat()) {
-            case FLOAT_NCHW -> OnnxTensor.createTensor(m.environment(), rows.asFloatBuffer(), new long[] {n, 3, Dataset.HEIGHT, Dataset.WIDTH});
-            case UINT8_NHWC -> OnnxTensor.createTensor(m.environment(), rows, new long[] {n, Dataset.HEIGHT, Dataset.WIDTH, 3}, ai.onnxruntime.OnnxJavaType.UINT8);
+            case FLOAT_NCHW -> OnnxTensor.createTensor(m.environment(), rows.asFloatBuffer(), new long[] {n, 3, m.imageSize(), m.imageSize()});
+            case UINT8_NHWC -> OnnxTensor.createTensor(m.environment(), rows, new long[] {n, m.imageSize(), m.imageSize(), 3}, ai.onnxruntime.OnnxJavaType.UINT8);
         };
     }
 }

@@ -38,7 +38,7 @@ public final class BatchSlot implements AutoCloseable {
         this.capacity = capacity;
         this.classes = model.classCount();
         InputFormat f = model.inputFormat();
-        inputBytes = ByteBuffer.allocateDirect(capacity * Dataset.IMAGE_BYTES * f.elementBytes).order(ByteOrder.nativeOrder());
+        inputBytes = ByteBuffer.allocateDirect(capacity * model.imageBytes() * f.elementBytes).order(ByteOrder.nativeOrder());
         outputBytes = ByteBuffer.allocateDirect(capacity * classes * Float.BYTES).order(ByteOrder.nativeOrder());
         input = MemorySegment.ofBuffer(inputBytes);
         fullScores = outputBytes.asFloatBuffer();
@@ -99,7 +99,7 @@ public final class BatchSlot implements AutoCloseable {
         }
         closeTail();
         OrtEnvironment env = model.environment();
-        tailInput = inputTensor(env, inputBytes.slice(0, rows * Dataset.IMAGE_BYTES * model.inputFormat().elementBytes).order(ByteOrder.nativeOrder()), rows);
+        tailInput = inputTensor(env, inputBytes.slice(0, rows * model.imageBytes() * model.inputFormat().elementBytes).order(ByteOrder.nativeOrder()), rows);
         tailScores = outputBytes.slice(0, rows * classes * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         tailOutput = OnnxTensor.createTensor(env, tailScores, new long[] {rows, classes});
         tailRows = rows;
@@ -107,8 +107,8 @@ public final class BatchSlot implements AutoCloseable {
 
     private OnnxTensor inputTensor(OrtEnvironment env, ByteBuffer bytes, int rows) throws OrtException {
         return switch (model.inputFormat()) {
-            case FLOAT_NCHW -> OnnxTensor.createTensor(env, bytes.asFloatBuffer(), new long[] {rows, 3, Dataset.HEIGHT, Dataset.WIDTH});
-            case UINT8_NHWC -> OnnxTensor.createTensor(env, bytes, new long[] {rows, Dataset.HEIGHT, Dataset.WIDTH, 3}, OnnxJavaType.UINT8);
+            case FLOAT_NCHW -> OnnxTensor.createTensor(env, bytes.asFloatBuffer(), new long[] {rows, 3, model.imageSize(), model.imageSize()});
+            case UINT8_NHWC -> OnnxTensor.createTensor(env, bytes, new long[] {rows, model.imageSize(), model.imageSize(), 3}, OnnxJavaType.UINT8);
         };
     }
 

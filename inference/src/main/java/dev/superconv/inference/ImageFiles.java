@@ -2,16 +2,14 @@ package dev.superconv.inference;
 
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.ImageDecoder;
-import dev.superconv.core.data.RgbPixels;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
+import dev.superconv.core.data.ImageFolder;
+import dev.superconv.core.data.ResizePolicy;
+import dev.superconv.core.data.RgbImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 
@@ -24,14 +22,11 @@ import java.util.stream.Stream;
  * samples, alpha dropped), so {@code predict} on a file of the JPEG mirror sees the same pixels as
  * {@code eval} on that data set.
  *
- * <p>Resizing ({@code --resize}) is progressive bilinear: halve with bilinear interpolation while
- * the image is at least twice the target in both directions, then one bilinear step to 32×32
- * (java.awt {@code VALUE_INTERPOLATION_BILINEAR}; the aspect ratio is not kept). Plain one-step
- * bilinear would read only 2×2 source pixels per output pixel and alias on large images.
+ * <p>Resizing ({@code --resize}) is core's {@link ResizePolicy}, the training loader's own: shorter
+ * side to the model's input size with an area filter, centre crop; so an image classified here
+ * gets exactly the pixels it would have had as a training image.
  */
 public final class ImageFiles {
-    private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
-
     private ImageFiles() {}
 
     /** One file to classify, or a path that could not be walked (its error set). */
@@ -47,7 +42,7 @@ public final class ImageFiles {
 
     /**
      * The files named by {@code args}, lazily: a file is taken as is (whatever its name); a folder
-     * contributes every .png/.jpg/.jpeg below it; a missing path becomes a failed entry.
+     * contributes every .png/.jpg/.jpeg/.bmp/.gif/.webp below it; a missing path becomes a failed entry.
      */
     public static Iterator<Entry> walk(List<Path> args) {
         return new Iterator<>() {
@@ -112,8 +107,7 @@ public final class ImageFiles {
     }
 
     static boolean isImageName(Path p) {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return EXTENSIONS.stream().anyMatch(name::endsWith);
+        return ImageFolder.isImageName(p.getFileName().toString());
     }
 
     /** Thrown for a file that cannot be used; the message is the per-file reason. */
@@ -123,63 +117,26 @@ public final class ImageFiles {
         }
     }
 
-    /** Decodes {@code file} into 32×32×3 RGB bytes. */
+    /** Decodes {@code file} into 32×32×3 RGB bytes (the CIFAR-10 model's input). */
     public static byte[] decode(Path file, boolean resize) throws UnusableImageException {
-        BufferedImage img;
+        return decode(file, new ResizePolicy(Dataset.HEIGHT), resize);
+    }
+
+    /**
+     * Decodes {@code file} into {@code policy.size()}² × 3 RGB bytes: an image of exactly that size
+     * as is, any other through {@code policy} when {@code resize}, else a per-file error.
+     */
+    public static byte[] decode(Path file, ResizePolicy policy, boolean resize) throws UnusableImageException {
+        RgbImage img;
         try {
-            img = ImageDecoder.read(file);
+            img = ImageDecoder.decode(file);
         } catch (ImageDecoder.UndecodableImageException e) {
             throw new UnusableImageException(e.getMessage());
         }
-        if (img.getWidth() != Dataset.WIDTH || img.getHeight() != Dataset.HEIGHT) {
-            if (!resize) {
-                throw new UnusableImageException("image is " + img.getWidth() + "×" + img.getHeight() + ", expected 32×32 (use --resize)");
-            }
-            img = resize(img, Dataset.WIDTH, Dataset.HEIGHT);
+        int n = policy.size();
+        if ((img.width() != n || img.height() != n) && !resize) {
+            throw new UnusableImageException("image is " + img.width() + "×" + img.height() + ", expected " + n + "×" + n + " (use --resize)");
         }
-        byte[] rgb = new byte[Dataset.IMAGE_BYTES];
-        toRgb(img, rgb);
-        return rgb;
-    }
-
-    /** Progressive bilinear resize to {@code w × h} (see the class comment). */
-    static BufferedImage resize(BufferedImage src, int w, int h) {
-        BufferedImage cur = toIntRgb(src);
-        while (cur.getWidth() >= 2 * w && cur.getHeight() >= 2 * h) {
-            cur = scale(cur, cur.getWidth() / 2, cur.getHeight() / 2);
-        }
-        return scale(cur, w, h);
-    }
-
-    private static BufferedImage toIntRgb(BufferedImage src) {
-        if (src.getType() == BufferedImage.TYPE_INT_RGB) {
-            return src;
-        }
-        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
-        byte[] rgb = new byte[src.getWidth() * src.getHeight() * 3];
-        toRgb(src, rgb);
-        int[] packed = new int[src.getWidth() * src.getHeight()];
-        for (int p = 0; p < packed.length; p++) {
-            packed[p] = (rgb[3 * p] & 0xFF) << 16 | (rgb[3 * p + 1] & 0xFF) << 8 | (rgb[3 * p + 2] & 0xFF);
-        }
-        out.setRGB(0, 0, src.getWidth(), src.getHeight(), packed, 0, src.getWidth());
-        return out;
-    }
-
-    private static BufferedImage scale(BufferedImage src, int w, int h) {
-        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, w, h, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
-    }
-
-    /** Interleaved 8-bit RGB of the whole image into {@code dst} (width × height × 3 bytes), exactly as the data loader decodes. */
-    static void toRgb(BufferedImage img, byte[] dst) {
-        RgbPixels.copy(img, dst, 0);
+        return policy.apply(img);
     }
 }

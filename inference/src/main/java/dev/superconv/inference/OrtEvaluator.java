@@ -59,9 +59,9 @@ public final class OrtEvaluator {
                 if (count <= 0) {
                     return BatchPipeline.Filled.end(start);
                 }
-                pre.write(data.pixels(), start, count, false, slot.input(), 0);
+                pre.write(data.pixelData(), start, count, false, slot.input(), 0);
                 if (flip) {
-                    pre.write(data.pixels(), start, count, true, slot.input(), count);
+                    pre.write(data.pixelData(), start, count, true, slot.input(), count);
                 }
                 next[0] = start + count;
                 return BatchPipeline.Filled.of(count * views, start);
@@ -92,6 +92,10 @@ public final class OrtEvaluator {
 
     /** Data and model must agree on the classes (by name, when the model names them). */
     static void checkClasses(OrtModel model, Dataset data) {
+        if (data.imageSize() != model.imageSize()) {
+            throw new BadInputException("data images are " + data.imageSize() + "×" + data.imageSize() + " but model " + model.file() + " takes "
+                    + model.imageSize() + "×" + model.imageSize() + " (give --image-size " + model.imageSize() + ")");
+        }
         if (data.classes().size() != model.classCount()) {
             throw new BadInputException("data has " + data.classes().size() + " classes but model " + model.file() + " has " + model.classCount());
         }

@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.data.ResizePolicy;
 import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.ModelMetadata;
@@ -36,6 +37,7 @@ public final class OrtModel implements AutoCloseable {
     private final String inputName;
     private final String outputName;
     private final InputFormat inputFormat;
+    private final int imageSize;
     private final long fixedBatch;
     private final List<String> classes;
     private final boolean hasClassNames;
@@ -65,13 +67,16 @@ public final class OrtModel implements AutoCloseable {
             throw new BadInputException(what + "input '" + inputName + "' is not a tensor");
         }
         long[] s = ti.getShape();
-        if (s.length == 4 && ti.type == OnnxJavaType.FLOAT && s[1] == 3 && s[2] == Dataset.HEIGHT && s[3] == Dataset.WIDTH) {
+        // the input size is the graph's (square, fixed): images are resized to it with the training policy
+        if (s.length == 4 && ti.type == OnnxJavaType.FLOAT && s[1] == 3 && square(s[2], s[3])) {
             inputFormat = InputFormat.FLOAT_NCHW;
-        } else if (s.length == 4 && ti.type == OnnxJavaType.UINT8 && s[1] == Dataset.HEIGHT && s[2] == Dataset.WIDTH && s[3] == 3) {
+            imageSize = (int) s[2];
+        } else if (s.length == 4 && ti.type == OnnxJavaType.UINT8 && square(s[1], s[2]) && s[3] == 3) {
             inputFormat = InputFormat.UINT8_NHWC;
+            imageSize = (int) s[1];
         } else {
             throw new BadInputException(what + "input '" + inputName + "' is " + ti.type + " " + Arrays.toString(s)
-                    + "; superconv needs float32 N×3×32×32 or uint8 N×32×32×3");
+                    + "; superconv needs float32 N×3×S×S or uint8 N×S×S×3 (S fixed, " + ResizePolicy.MIN_SIZE + ".." + ResizePolicy.MAX_SIZE + ")");
         }
         fixedBatch = s[0] > 0 ? s[0] : -1;
 
@@ -195,6 +200,25 @@ public final class OrtModel implements AutoCloseable {
 
     public InputFormat inputFormat() {
         return inputFormat;
+    }
+
+    /** The side S of the model's square input. */
+    public int imageSize() {
+        return imageSize;
+    }
+
+    /** Bytes of one decoded uint8 input image: S² × 3. */
+    public int imageBytes() {
+        return imageSize * imageSize * 3;
+    }
+
+    /** How any image becomes this model's input: the training loader's policy at S. */
+    public ResizePolicy resizePolicy() {
+        return new ResizePolicy(imageSize);
+    }
+
+    private static boolean square(long h, long w) {
+        return h == w && h >= ResizePolicy.MIN_SIZE && h <= ResizePolicy.MAX_SIZE;
     }
 
     /** The batch size baked into the model's input, or -1 when the batch dimension is dynamic. */

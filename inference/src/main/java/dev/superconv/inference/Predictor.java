@@ -28,7 +28,7 @@ public final class Predictor {
     /**
      * @param batchSize     images per session run
      * @param topK          classes reported per image
-     * @param resize        resize images that are not 32×32 (else they are per-file errors)
+     * @param resize        resize images that are not the model's size with the training policy (else they are per-file errors)
      * @param decodeThreads image decoding threads
      */
     public record Options(int batchSize, int topK, boolean resize, int decodeThreads) {
@@ -76,7 +76,7 @@ public final class Predictor {
             t.setDaemon(true);
             return t;
         });
-        Thread walker = new Thread(() -> walk(files, options.resize(), decoders, queue), "superconv-walk");
+        Thread walker = new Thread(() -> walk(files, model.resizePolicy(), options.resize(), decoders, queue), "superconv-walk");
         walker.setDaemon(true);
         Preprocessor pre = new Preprocessor(model);
         long t0 = System.nanoTime();
@@ -141,14 +141,15 @@ public final class Predictor {
         return new Summary(counts[0], counts[1], (System.nanoTime() - t0) / 1e9);
     }
 
-    private static void walk(Iterator<ImageFiles.Entry> files, boolean resize, ExecutorService decoders, BlockingQueue<Pending> queue) {
+    private static void walk(Iterator<ImageFiles.Entry> files, dev.superconv.core.data.ResizePolicy policy, boolean resize, ExecutorService decoders,
+            BlockingQueue<Pending> queue) {
         try {
             try {
                 while (files.hasNext()) {
                     ImageFiles.Entry e = files.next();
                     Future<byte[]> px = e.failed()
                             ? CompletableFuture.failedFuture(new ImageFiles.UnusableImageException(e.error()))
-                            : decoders.submit(() -> ImageFiles.decode(e.path(), resize));
+                            : decoders.submit(() -> ImageFiles.decode(e.path(), policy, resize));
                     queue.put(new Pending(e.path(), px));
                 }
             } catch (RuntimeException ex) {

@@ -51,6 +51,37 @@ class ImageFilesTest {
     }
 
     @Test
+    void predictResizesExactlyAsTheTrainingLoaderDoes() throws Exception {
+        // any-size images of several formats, one rotated by EXIF: predict's pixels are the loader's, byte for byte
+        Path root = dir.resolve("sizes");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(18);
+        String[] formats = {"png", "jpeg", "bmp", "gif"};
+        for (String split : List.of("train", "test")) {
+            for (String cls : List.of("a", "b")) {
+                for (int i = 0; i < 4; i++) {
+                    BufferedImage img = new BufferedImage(rng.nextInt(20, 301), rng.nextInt(20, 301), BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < img.getHeight(); y++) {
+                        for (int x = 0; x < img.getWidth(); x++) {
+                            img.setRGB(x, y, rng.nextInt(1 << 24));
+                        }
+                    }
+                    Path f = Files.createDirectories(root.resolve(split + "/" + cls)).resolve("i" + i + "." + formats[i]);
+                    ImageIO.write(img, formats[i], f.toFile());
+                }
+            }
+        }
+        dev.superconv.core.data.ResizePolicy policy = new dev.superconv.core.data.ResizePolicy(40);
+        Dataset data = DataSets.loadSplit(root.toString(), "test", new DataHome(dir.resolve("cache"), CifarDownloader.official()),
+                new dev.superconv.core.data.ImageOptions(new dev.superconv.core.data.ImageOptions.ImageSize.Fixed(policy), 0, 0, false));
+        List<Path> files = ImageFolder.list(root, Split.TEST).files();
+        assertEquals(8, data.size());
+        for (int i = 0; i < files.size(); i++) {
+            byte[] want = Arrays.copyOfRange(data.pixels(), i * policy.imageBytes(), (i + 1) * policy.imageBytes());
+            assertArrayEquals(want, ImageFiles.decode(files.get(i), policy, true), files.get(i).toString());
+        }
+    }
+
+    @Test
     void grayscaleIsReplicatedFromRawSamples() throws Exception {
         BufferedImage gray = new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY);
         for (int p = 0; p < 1024; p++) {
@@ -67,8 +98,8 @@ class ImageFilesTest {
     }
 
     @Test
-    void resizeIsProgressiveBilinear() throws Exception {
-        // left half red, right half blue, 256×128: halved twice to 64×32, then bilinear to 32×32
+    void resizeIsTheTrainingPolicyShorterSideAreaThenCentreCrop() throws Exception {
+        // left half red, right half blue, 256×128: shorter side 128 → 32 by area (factor 4), centre 32 of 64 cropped
         byte[] img = new byte[256 * 128 * 3];
         for (int p = 0; p < 256 * 128; p++) {
             boolean left = p % 256 < 128;

@@ -77,6 +77,14 @@ class BadInputCorpusTest {
         Files.writeString(notImage.resolve("train/c1/readme.png"), "this is text with an image name");
         Path wrongSize = Fixtures.imageFolder(fx.resolve("wrong-size"), 4, 2);
         Fixtures.png(wrongSize.resolve("test/c2/big.png"), 33, 32, grey, rng);
+        Path oneClass = Fixtures.imageFolder(fx.resolve("one-class"), 4, 2);
+        try (Stream<Path> walk = Files.walk(oneClass)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(oneClass) && !p.toString().contains("/c0") && !p.getFileName().toString().matches("train|test")) {
+                    Files.delete(p);
+                }
+            }
+        }
         Path emptyClass = Fixtures.imageFolder(fx.resolve("empty-class"), 4, 2);
         Files.createDirectories(emptyClass.resolve("train/c3"));
         Files.createDirectories(emptyClass.resolve("test/c3"));
@@ -166,7 +174,14 @@ class BadInputCorpusTest {
         missing test_batch.bin          | data info --data {FX}/no-test                                         | 2 | test_batch.bin: missing
         nine class names                | data info --data {FX}/nine-classes                                    | 2 | expected 10 class names, found 9
         non-image file in ImageFolder   | data info --data {FX}/not-image                                       | 2 | readme.png: cannot decode image
-        image of wrong size             | data info --data {FX}/wrong-size                                      | 2 | big.png: image is 33×32
+        images of mixed sizes           | data info --data {FX}/wrong-size                                      | 2 | big.png is 33×32); give --image-size N
+        image size out of range         | data info --data {FX}/good --image-size 4                             | 2 | --image-size must be in 8..1024, got 4
+        image size not a number         | data info --data {FX}/good --image-size big                           | 2 | --image-size: expected 'auto' or a number
+        val split on a train/test tree  | data info --data {FX}/good --val-split 0.1                            | 2 | --val-split is for one folder of class folders
+        val split out of range          | data info --data {FX}/good/train --val-split 1.5                      | 2 | --val-split must be in [0, 1)
+        class folders without val split | data info --data {FX}/good/train                                      | 2 | give --val-split F
+        one class only                  | data info --data {FX}/one-class                                       | 2 | only one class folder ('c0')
+        ResNet at a size not 8·k        | train --data {FX}/wrong-size --image-size 36 --out {OUT}/run TINY     | 2 | multiple of 8
         empty class folder              | data info --data {FX}/empty-class                                     | 2 | c3: empty class folder
         class in test but not train     | data info --data {FX}/unknown-class                                   | 2 | zebra: class folder not in train
         missing test split              | data info --data {FX}/no-test-split                                   | 2 | missing split folder 'test'
@@ -195,7 +210,7 @@ class BadInputCorpusTest {
         eval text as ONNX               | eval --model {FX}/text.onnx --data {FX}/good --device cpu --out {OUT}/eval          | 2 | text.onnx
         eval wrong input shape          | eval --model {FX}/mnist.onnx --data {FX}/good --device cpu --out {OUT}/eval         | 2 | mnist.onnx
         predict wrong input shape       | predict --device cpu --model {FX}/mnist.onnx {FX}/image.png --out {OUT}/p.csv       | 2 | mnist.onnx
-        eval on broken data             | eval --model {FX}/good.onnx --data {FX}/wrong-size --device cpu --out {OUT}/eval   | 2 | big.png: image is 33×32
+        eval on other classes (resized) | eval --model {FX}/good.onnx --data {FX}/wrong-size --device cpu --out {OUT}/eval   | 2 | data has 3 classes but model
         # numeric flags out of range
         train --batch-size 0            | train --data {FX}/good --out {OUT}/run TINY --batch-size 0            | 2 | --batch-size
         train --max-lr -1               | train --data {FX}/good --out {OUT}/run TINY --max-lr -1               | 2 | --max-lr

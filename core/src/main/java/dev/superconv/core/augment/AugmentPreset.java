@@ -17,31 +17,36 @@ public enum AugmentPreset {
     EVAL;
 
     public Augmentation augmentation(AugmentConfig config, Normalize normalize) {
+        return augmentation(config, normalize, Dataset.HEIGHT);
+    }
+
+    /** For {@code imageSize}² images: pad and cutout are the 32×32 values scaled as {@link dev.superconv.core.recipe.AugmentRecipe#scaled} says. */
+    public Augmentation augmentation(AugmentConfig config, Normalize normalize, int imageSize) {
         List<Transform> steps = new ArrayList<>();
         switch (this) {
             case SEED -> {
-                steps.add(new PadCrop(4, config.padMode()));
+                steps.add(new PadCrop(dev.superconv.core.recipe.AugmentRecipe.scaled(4, imageSize), config.padMode()));
                 if (config.cutoutSize() > 0) {
-                    steps.add(new Cutout(config.cutoutSize(), config.cutoutMode()));
+                    steps.add(new Cutout(dev.superconv.core.recipe.AugmentRecipe.scaled(config.cutoutSize(), imageSize), config.cutoutMode()));
                 }
                 steps.add(HorizontalFlip.half());
             }
             case AIRBENCH -> {
-                steps.add(new PadCrop(2, PadMode.REFLECT));
+                steps.add(new PadCrop(dev.superconv.core.recipe.AugmentRecipe.scaled(2, imageSize), PadMode.REFLECT));
                 steps.add(new AlternatingFlip());
             }
             case EVAL -> {
             }
         }
         steps.add(normalize);
-        return new Augmentation(steps, Dataset.HEIGHT, Dataset.WIDTH);
+        return new Augmentation(steps, imageSize, imageSize);
     }
 
     /** The batches of {@code data} through this preset; the caller closes the source. */
     public AugmentedBatchSource source(Dataset data, AugmentConfig config, Normalize normalize) {
         return this == EVAL
-                ? new AugmentedBatchSource(data, augmentation(config, normalize), config.withDropLast(false), false)
-                : new AugmentedBatchSource(data, augmentation(config, normalize), config, true);
+                ? new AugmentedBatchSource(data, augmentation(config, normalize, data.imageSize()), config.withDropLast(false), false)
+                : new AugmentedBatchSource(data, augmentation(config, normalize, data.imageSize()), config, true);
     }
 
     /** As {@link #source(Dataset, AugmentConfig, Normalize)} with CIFAR-10 mean and std. */

@@ -69,15 +69,16 @@ public final class AugmentedBatchSource implements BatchSource {
 
     private AugmentedBatchSource(Dataset data, Augmentation augmentation, AugmentConfig config, int samples,
             ObjIntConsumer<int[]> fillOrder, IntConsumer beforeSample) {
-        if (augmentation.height() != Dataset.HEIGHT || augmentation.width() != Dataset.WIDTH) {
-            throw new IllegalArgumentException("augmentation is for " + augmentation.height() + "×" + augmentation.width() + " images, data set has 32×32");
+        if (augmentation.height() != data.imageSize() || augmentation.width() != data.imageSize()) {
+            throw new IllegalArgumentException("augmentation is for " + augmentation.height() + "×" + augmentation.width() + " images, data set has "
+                    + data.imageSize() + "×" + data.imageSize());
         }
         this.data = data;
         this.augmentation = augmentation;
         this.config = config;
         this.fillOrder = fillOrder;
         this.beforeSample = beforeSample;
-        this.pixels = MemorySegment.ofArray(data.pixels());
+        this.pixels = data.pixelData(); // a heap array or the cache file's mapping: read in place either way
         int n = samples;
         int size = config.batchSize();
         this.batches = config.dropLast() ? n / size : (n + size - 1) / size;
@@ -180,7 +181,7 @@ public final class AugmentedBatchSource implements BatchSource {
             beforeSample.accept(sample);
             rng.reset(config.seed(), epoch, sample);
             augmentation.draw(rng, plan);
-            augmentation.render(pixels, (long) sample * Dataset.IMAGE_BYTES, plan, target.images, i * imageBytes, layout);
+            augmentation.render(pixels, (long) sample * data.imageBytes(), plan, target.images, i * imageBytes, layout);
             target.labels.setAtIndex(ValueLayout.JAVA_LONG, i, data.label(sample));
         }
         target.prepare(epoch, k, count, imageBytes, layout);

@@ -11,8 +11,18 @@ public interface Batch extends AutoCloseable {
     /** Images in this batch (the last batch of an epoch may be smaller unless drop-last). */
     int size();
 
-    /** float32, native byte order, {@code size() × 3 × 32 × 32} values in {@link #layout()}. */
+    /** float32, native byte order, {@code size() × 3 × S × S} values in {@link #layout()} (S = {@link #imageSize()}). */
     MemorySegment images();
+
+    /** The side S of the square images, from the bytes each one takes (3 float32 channels). */
+    default int imageSize() {
+        long pixels = images().byteSize() / (12L * size());
+        int side = (int) Math.round(Math.sqrt(pixels));
+        if ((long) side * side != pixels) {
+            throw new IllegalStateException(images().byteSize() + " image bytes for " + size() + " square 3-channel float images");
+        }
+        return side;
+    }
 
     /** int64 class indices, native byte order, {@code size()} values. */
     MemorySegment labels();

@@ -25,4 +25,12 @@ public final class DataSets {
         Split s = Split.parse(split);
         return DataSpec.parse(spec, home).load(s, home.cache());
     }
+
+    public static Splits load(String spec, DataHome home, ImageOptions options) {
+        return DataSpec.parse(spec, home, options).load(home.cache());
+    }
+
+    public static Dataset loadSplit(String spec, String split, DataHome home, ImageOptions options) {
+        return DataSpec.parse(spec, home, options).load(Split.parse(split), home.cache());
+    }
 }

@@ -13,7 +13,7 @@ import java.util.Locale;
  */
 public sealed interface DataSpec permits ImageFolderSpec, CifarFolderSpec, CifarArchiveSpec {
     String CIFAR10 = "cifar10";
-    String FORMS = "a folder (ImageFolder ROOT/{train,test}/<class>/*.jpg, or CIFAR-10 cifar-10-batches-bin), "
+    String FORMS = "a folder (ImageFolder ROOT/{train,test|val}/<class>/*.jpg or ROOT/<class>/*.jpg with --val-split, or CIFAR-10 cifar-10-batches-bin), "
             + "a cifar-10-binary.tar.gz, or 'cifar10'";
 
     /** What the source is, for messages and reports ("ImageFolder /data/x"). */
@@ -27,6 +27,25 @@ public sealed interface DataSpec permits ImageFolderSpec, CifarFolderSpec, Cifar
     }
 
     static DataSpec parse(String spec, DataHome home) {
+        return parse(spec, home, ImageOptions.defaults());
+    }
+
+    /** As {@link #parse(String, DataHome)}; {@code options} apply to ImageFolder data, CIFAR-10's binary form is 32×32 with its own test split. */
+    static DataSpec parse(String spec, DataHome home, ImageOptions options) {
+        DataSpec source = resolve(spec, home, options);
+        if (!(source instanceof ImageFolderSpec)) {
+            if (options.size() instanceof ImageOptions.ImageSize.Fixed f && f.policy().size() != Dataset.HEIGHT) {
+                throw new BadInputException("data '" + spec + "': CIFAR-10 binary data is 32×32; --image-size " + f.policy().size()
+                        + " applies to ImageFolder data (e.g. a JPEG mirror of CIFAR-10)");
+            }
+            if (options.valSplit() > 0) {
+                throw new BadInputException("data '" + spec + "': CIFAR-10 has its own test split; --val-split applies to one ImageFolder folder of class folders");
+            }
+        }
+        return source;
+    }
+
+    private static DataSpec resolve(String spec, DataHome home, ImageOptions options) {
         if (spec == null || spec.isBlank()) {
             throw new BadInputException("data: empty value; expected " + FORMS);
         }
@@ -50,13 +69,14 @@ public sealed interface DataSpec permits ImageFolderSpec, CifarFolderSpec, Cifar
         if (CifarFolderSpec.looksLike(path.resolve(CifarBinary.FOLDER))) {
             return new CifarFolderSpec(path.resolve(CifarBinary.FOLDER));
         }
-        if (Files.isDirectory(path.resolve(Split.TRAIN.folder())) || Files.isDirectory(path.resolve(Split.TEST.folder()))) {
-            return new ImageFolderSpec(path);
+        if (Files.isDirectory(path.resolve(Split.TRAIN.folder())) || Files.isDirectory(path.resolve(Split.TEST.folder()))
+                || ImageFolder.looksLikeClassFolders(path)) {
+            return new ImageFolderSpec(path, options);
         }
         if (Files.isRegularFile(path.resolve(CifarDownloader.FILE_NAME))) {
             return new CifarArchiveSpec(path.resolve(CifarDownloader.FILE_NAME));
         }
-        throw new BadInputException("data '" + spec + "': folder has neither train/ and test/ (ImageFolder) nor CIFAR-10 binary files; use " + FORMS);
+        throw new BadInputException("data '" + spec + "': folder has neither train/ and test/ (ImageFolder), class folders of images, nor CIFAR-10 binary files; use " + FORMS);
     }
 
     private static DataSpec cifar10(DataHome home) {

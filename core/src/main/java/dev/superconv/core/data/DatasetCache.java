@@ -1,11 +1,16 @@
 package dev.superconv.core.data;
 
 import dev.superconv.core.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -30,13 +35,16 @@ import java.util.zip.CRC32C;
  * rewritten, since the source can always be decoded again.
  *
  * <pre>
- * "SCDSET01"  magic          int32 count, int32 class count, UTF class names
- * UTF key     (checked)      labels (count bytes), pixels (count × 3072 bytes, HWC)
+ * "SCDSET02"  magic          int32 count, int32 class count, UTF class names
+ * UTF key     (checked)      int32 image size S, int32 skipped count, UTF skipped files
+ *                            labels (count bytes), pixels (count × S·S·3 bytes, HWC)
  * int64 CRC32C of labels and pixels
  * </pre>
  */
 public final class DatasetCache {
-    private static final byte[] MAGIC = "SCDSET01".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "SCDSET02".getBytes(StandardCharsets.US_ASCII);
+    /** Entries before image sizes: 32×32, nothing skipped; still read, so the CIFAR-10 cache stays valid. */
+    private static final byte[] MAGIC_V1 = "SCDSET01".getBytes(StandardCharsets.US_ASCII);
     private final Path dir;
 
     public DatasetCache(Path dir) {
@@ -63,7 +71,8 @@ public final class DatasetCache {
         }
         Dataset fresh = decode.get();
         put(key, fresh);
-        return fresh;
+        // from now on the pixels live in the mapping (page cache), not on the heap
+        return Files.isRegularFile(file) ? read(file, key.text()).orElse(fresh) : fresh;
     }
 
     /** Stores {@code d} under {@code key}, dropping the slot's entries for older input states. */
@@ -119,19 +128,34 @@ public final class DatasetCache {
             for (String c : d.classes()) {
                 data.writeUTF(c);
             }
+            data.writeInt(d.imageSize());
+            data.writeInt(d.skipped().size());
+            for (String f : d.skipped()) {
+                data.writeUTF(f.length() > 8000 ? f.substring(0, 8000) : f);
+            }
             data.write(d.labels());
-            data.write(d.pixels());
-            data.writeLong(checksum(d.labels(), d.pixels()));
+            byte[] chunk = new byte[1 << 20];
+            for (long at = 0; at < d.pixelData().byteSize(); at += chunk.length) {
+                int len = (int) Math.min(chunk.length, d.pixelData().byteSize() - at);
+                MemorySegment.copy(d.pixelData(), ValueLayout.JAVA_BYTE, at, chunk, 0, len);
+                data.write(chunk, 0, len);
+            }
+            data.writeLong(checksum(d.labels(), d.pixelData()));
             data.flush();
         });
     }
 
-    /** The entry; empty when it is missing, for another key, or damaged (the caller decodes afresh). */
+    /**
+     * The entry, its pixels a read-only mapping of the file (nothing copied onto the heap but the
+     * labels); empty when it is missing, for another key, or damaged (the caller decodes afresh).
+     */
     private static Optional<Dataset> read(Path file, String key) {
-        try (InputStream raw = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
+        // an unbuffered stream over the channel, so the channel's position is exactly the header's end
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+                DataInputStream in = new DataInputStream(Channels.newInputStream(channel))) {
             byte[] magic = in.readNBytes(MAGIC.length);
-            if (!java.util.Arrays.equals(magic, MAGIC) || !in.readUTF().equals(key)) {
+            boolean v1 = java.util.Arrays.equals(magic, MAGIC_V1);
+            if (!(v1 || java.util.Arrays.equals(magic, MAGIC)) || !in.readUTF().equals(key)) {
                 return Optional.empty();
             }
             int n = in.readInt();
@@ -143,14 +167,30 @@ public final class DatasetCache {
             for (int i = 0; i < classCount; i++) {
                 classes.add(in.readUTF());
             }
-            byte[] labels = new byte[n];
-            in.readFully(labels);
-            byte[] pixels = new byte[Math.multiplyExact(n, Dataset.IMAGE_BYTES)];
-            in.readFully(pixels);
-            if (in.readLong() != checksum(labels, pixels) || in.read() != -1) {
+            int size = v1 ? Dataset.HEIGHT : in.readInt();
+            int skippedCount = v1 ? 0 : in.readInt();
+            if (size < 1 || size > ResizePolicy.MAX_SIZE || skippedCount < 0) {
                 return Optional.empty();
             }
-            return Optional.of(new Dataset(pixels, labels, classes));
+            List<String> skipped = new ArrayList<>();
+            for (int i = 0; i < skippedCount; i++) {
+                skipped.add(in.readUTF());
+            }
+            byte[] labels = new byte[n];
+            in.readFully(labels);
+            long start = channel.position();
+            long pixelBytes = (long) n * size * size * Dataset.CHANNELS;
+            if (channel.size() != start + pixelBytes + Long.BYTES) {
+                return Optional.empty();
+            }
+            // Arena.ofAuto: the mapping lives as long as the Dataset that holds it
+            MemorySegment all = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), Arena.ofAuto());
+            MemorySegment pixels = all.asSlice(start, pixelBytes);
+            long stored = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), start + pixelBytes);
+            if (stored != checksum(labels, pixels)) {
+                return Optional.empty();
+            }
+            return Optional.of(new Dataset(pixels, labels, classes, size, skipped));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -159,10 +199,12 @@ public final class DatasetCache {
         }
     }
 
-    private static long checksum(byte[] labels, byte[] pixels) {
+    private static long checksum(byte[] labels, MemorySegment pixels) {
         CRC32C crc = new CRC32C();
         crc.update(labels);
-        crc.update(pixels);
+        for (long at = 0; at < pixels.byteSize(); at += 1 << 30) { // a ByteBuffer view holds at most 2 GB
+            crc.update(pixels.asSlice(at, Math.min(1L << 30, pixels.byteSize() - at)).asByteBuffer());
+        }
         return crc.getValue();
     }
 }

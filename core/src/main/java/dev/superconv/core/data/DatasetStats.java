@@ -28,17 +28,23 @@ public record DatasetStats(int images, Map<String, Integer> perClass, List<Integ
         }
         long[] sum = new long[Dataset.CHANNELS];
         long[] sumSq = new long[Dataset.CHANNELS];
-        byte[] px = d.pixels();
-        for (int i = 0; i < px.length; i += Dataset.CHANNELS) {
-            for (int c = 0; c < Dataset.CHANNELS; c++) {
-                int v = px[i + c] & 0xFF;
-                sum[c] += v;
-                sumSq[c] += v * v;
+        // a chunk at a time through a small heap buffer: a mapped set is never copied whole
+        java.lang.foreign.MemorySegment all = d.pixelData();
+        byte[] px = new byte[Dataset.CHANNELS << 16];
+        for (long start = 0; start < all.byteSize(); start += px.length) {
+            int len = (int) Math.min(px.length, all.byteSize() - start);
+            java.lang.foreign.MemorySegment.copy(all, java.lang.foreign.ValueLayout.JAVA_BYTE, start, px, 0, len);
+            for (int i = 0; i < len; i += Dataset.CHANNELS) {
+                for (int c = 0; c < Dataset.CHANNELS; c++) {
+                    int v = px[i + c] & 0xFF;
+                    sum[c] += v;
+                    sumSq[c] += v * v;
+                }
             }
         }
         double[] mean = new double[Dataset.CHANNELS];
         double[] std = new double[Dataset.CHANNELS];
-        long n = (long) d.size() * Dataset.HEIGHT * Dataset.WIDTH;
+        long n = (long) d.size() * d.imageSize() * d.imageSize();
         for (int c = 0; c < Dataset.CHANNELS && n > 0; c++) {
             double m = (double) sum[c] / n;
             // E[x²] − E[x]² from exact integer sums: no accumulated rounding over 51M values.
@@ -46,7 +52,7 @@ public record DatasetStats(int images, Map<String, Integer> perClass, List<Integ
             mean[c] = m / 255.0;
             std[c] = Math.sqrt(Math.max(0, var)) / 255.0;
         }
-        return new DatasetStats(d.size(), perClass, List.of(Dataset.HEIGHT, Dataset.WIDTH, Dataset.CHANNELS), mean, std);
+        return new DatasetStats(d.size(), perClass, List.of(d.imageSize(), d.imageSize(), Dataset.CHANNELS), mean, std);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.superconv.core.BadInputException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
@@ -12,8 +13,10 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes image files (PNG, JPEG, anything ImageIO reads), for the data set loader and for
- * {@code predict} alike, so both see the same pixels of the same file. {@link RgbPixels} turns the
+ * Decodes image files for the data set loader and for {@code predict} alike, so both see the same
+ * pixels of the same file: anything ImageIO reads with the TwelveMonkeys plugins on the class path
+ * (JPEG including CMYK/YCCK and progressive, PNG 1..16-bit grey/palette/alpha, BMP, GIF's first
+ * frame, WebP). {@link RgbPixels} turns the
  * image into interleaved 8-bit RGB: grayscale is replicated to three channels from its raw samples
  * (going through {@code getRGB} would push linear-gray values through a gamma curve and brighten them).
  */
@@ -35,25 +38,36 @@ public final class ImageDecoder {
         }
     }
 
-    /** Decodes {@code bytes} (the content of {@code file}) into 32×32 RGB at {@code dst[offset .. offset+3072)}. */
-    static void decodeRgb32(Path file, byte[] bytes, byte[] dst, int offset) {
+    /**
+     * Decodes {@code bytes} (the content of {@code file}) as a viewer shows it: EXIF orientation
+     * applied, alpha composited on white (see {@link RgbPixels}).
+     */
+    public static RgbImage decode(byte[] bytes) throws UndecodableImageException {
         BufferedImage img;
         // A memory-backed stream: ImageIO.read(InputStream) may spill to temp files per image.
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             img = read(in);
-        } catch (UndecodableImageException e) {
-            throw new BadInputException(file + ": " + (e.unknownFormat() ? "cannot decode image (" + e.getMessage() + ")" : e.getMessage()), e);
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+            throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
         }
-        if (img.getWidth() != Dataset.WIDTH || img.getHeight() != Dataset.HEIGHT) {
-            throw new BadInputException(file + ": image is " + img.getWidth() + "×" + img.getHeight()
-                    + ", expected " + Dataset.WIDTH + "×" + Dataset.HEIGHT);
-        }
-        RgbPixels.copy(img, dst, offset);
+        return RgbPixels.of(img).oriented(ExifOrientation.of(bytes));
     }
 
-    /** Decodes {@code file} read as a stream from disk (no whole-file buffer), at its own size. */
+    /** As {@link #decode(byte[])}, the file read from disk. */
+    public static RgbImage decode(Path file) throws UndecodableImageException {
+        try {
+            return decode(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UndecodableImageException("cannot read (" + firstLine(e) + ")", false);
+        }
+    }
+
+    /** The reason {@code e} gives, for a data set error line that names the file. */
+    static BadInputException badInput(Path file, UndecodableImageException e) {
+        return new BadInputException(file + ": " + (e.unknownFormat() ? "cannot decode image (" + e.getMessage() + ")" : e.getMessage()), e);
+    }
+
+    /** Decodes {@code file} read as a stream from disk (no whole-file buffer), at its own size, as stored (no EXIF orientation). */
     public static BufferedImage read(Path file) throws UndecodableImageException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
@@ -68,7 +82,7 @@ public final class ImageDecoder {
     private static BufferedImage read(ImageInputStream in) throws UndecodableImageException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
-            throw new UndecodableImageException("not a PNG/JPEG or other known image format", true);
+            throw new UndecodableImageException("not a PNG/JPEG/BMP/GIF/WebP or other known image format", true);
         }
         ImageReader reader = readers.next();
         try {

@@ -31,11 +31,16 @@ public record Architecture(String name, List<Layer> layers) {
         layers = List.copyOf(layers);
     }
 
-    /** The Custom ResNet (ResNet-9) of {@link ModelSpec}, layer for layer and name for name. */
+    /** The Custom ResNet (ResNet-9) of {@link ModelSpec}, layer for layer and name for name, for 32×32 input. */
     public static Architecture customResNet(ModelSpec spec, Function activation) {
+        return customResNet(spec, activation, 32);
+    }
+
+    /** As above for {@code imageSize}² input; the three 2× pools need {@code imageSize} a multiple of 8. */
+    public static Architecture customResNet(ModelSpec spec, Function activation, int imageSize) {
         List<Layer> l = new ArrayList<>();
         convBnAct(l, spec.convBlocks().get(0), activation, false);                        // prep    (N, c0, 32, 32)
-        return customResNetBody(spec, activation, l);
+        return customResNetBody(spec, activation, imageSize, l);
     }
 
     /**
@@ -45,6 +50,11 @@ public record Architecture(String name, List<Layer> layers) {
      * carry information a linear 1×1 conv could not get from the positive ones alone.
      */
     public static Architecture customResNetWhitened(ModelSpec spec, Function activation, int kernel) {
+        return customResNetWhitened(spec, activation, kernel, 32);
+    }
+
+    /** As above for {@code imageSize}² input (a multiple of 8). */
+    public static Architecture customResNetWhitened(ModelSpec spec, Function activation, int kernel, int imageSize) {
         int white = 2 * 3 * kernel * kernel;
         ModelSpec.ConvBlock prep = spec.convBlocks().get(0);
         List<Layer> l = new ArrayList<>();
@@ -53,17 +63,20 @@ public record Architecture(String name, List<Layer> layers) {
         l.add(new Conv(prep.name() + ".conv", white, prep.out(), 1, 0, false));            // prep    (N, c0, 32, 32)
         l.add(new BatchNorm(prep.name() + ".bn", prep.out()));
         l.add(new Activation(activation));
-        return customResNetBody(spec, activation, l);
+        return customResNetBody(spec, activation, imageSize, l);
     }
 
-    private static Architecture customResNetBody(ModelSpec spec, Function activation, List<Layer> l) {
+    private static Architecture customResNetBody(ModelSpec spec, Function activation, int imageSize, List<Layer> l) {
+        if (imageSize < 8 || imageSize % 8 != 0) {
+            throw new BadInputException("the Custom ResNet needs an input size that is a multiple of 8 (three 2× max-pools), got " + imageSize);
+        }
         List<ModelSpec.ConvBlock> blocks = spec.convBlocks();
         convBnAct(l, blocks.get(1), activation, true);                                    // layer1  (N, c1, 16, 16)
         l.add(new Residual(residualBody(blocks.get(2), blocks.get(3), activation)));
         convBnAct(l, blocks.get(4), activation, true);                                    // layer2  (N, c2,  8,  8)
         convBnAct(l, blocks.get(5), activation, true);                                    // layer3  (N, c3,  4,  4)
         l.add(new Residual(residualBody(blocks.get(6), blocks.get(7), activation)));
-        l.add(new MaxPool(4));                                                            // (N, c3, 1, 1)
+        l.add(globalMaxPool(l, imageSize));                                               // (N, c3, 1, 1); max-pool 4 at 32
         l.add(new Flatten());
         l.add(new Linear("fc", spec.channels(3), spec.numClasses()));
         l.add(new Scale(spec.logitScale()));
@@ -76,6 +89,11 @@ public record Architecture(String name, List<Layer> layers) {
      * {@code width} → max-pool 3 → flatten → linear (no bias) → × {@code logitScale} (1/9).
      */
     public static Architecture airbench(double width, int whiteningKernel, Function activation, double logitScale, int classes) {
+        return airbench(width, whiteningKernel, activation, logitScale, classes, 32);
+    }
+
+    /** As above for {@code imageSize}² input: any size that leaves at least 1×1 after the whitening conv and three 2× pools. */
+    public static Architecture airbench(double width, int whiteningKernel, Function activation, double logitScale, int classes, int imageSize) {
         if (!(width > 0 && width <= 8)) {
             throw new BadInputException("--width must be in (0, 8], got " + width);
         }
@@ -96,11 +114,22 @@ public record Architecture(String name, List<Layer> layers) {
             l.add(new Activation(activation));
             in = widths[g];
         }
-        l.add(new MaxPool(3));                                                            // (N, w3, 1, 1)
+        l.add(globalMaxPool(l, imageSize));                                               // (N, w3, 1, 1); max-pool 3 at 32
         l.add(new Flatten());
         l.add(new Linear("head", in, classes));
         l.add(new Scale(logitScale));
         return new Architecture("airbench", l);
+    }
+
+    /**
+     * The head's pool: a max-pool whose window is the whole remaining map, so the net takes any
+     * input size its pools allow and the parameter count does not depend on it; at 32×32 it is
+     * exactly the fixed pool the nets were trained with.
+     */
+    private static MaxPool globalMaxPool(List<Layer> before, int imageSize) {
+        Shape s = walk(before, new Shape(3, imageSize, imageSize), new Walk());
+        require(s.height() >= 1 && s.height() == s.width(), "input " + imageSize + "×" + imageSize + " leaves a " + s.height() + "×" + s.width() + " map before the head");
+        return new MaxPool(s.height());
     }
 
     private static int scaled(int channels, double width) {

@@ -25,6 +25,11 @@ public enum InputFormat implements CliName {
     }
 
     public String describe() {
-        return this == FLOAT_NCHW ? "float32 N×3×32×32" : "uint8 N×32×32×3";
+        return describe(32);
+    }
+
+    /** As {@link #describe()} for a model taking {@code size}×{@code size} images. */
+    public String describe(int size) {
+        return this == FLOAT_NCHW ? "float32 N×3×" + size + "×" + size : "uint8 N×" + size + "×" + size + "×3";
     }
 }

@@ -77,13 +77,18 @@ public record ModelConfig(ArchitectureKind architecture, double width, double lo
         }
     }
 
-    /** The layer list this model trains. */
+    /** The layer list this model trains, for 32×32 input. */
     public Architecture describe(int classes) {
+        return describe(classes, 32);
+    }
+
+    /** The layer list for {@code imageSize}² input (the same parameters at every size; only the head's pool window changes). */
+    public Architecture describe(int classes, int imageSize) {
         return switch (architecture) {
             case CUSTOM_RESNET -> firstLayer instanceof Whitened w
-                    ? Architecture.customResNetWhitened(new ModelSpec(width, logitScale, classes), activation, w.kernel())
-                    : Architecture.customResNet(new ModelSpec(width, logitScale, classes), activation);
-            case AIRBENCH -> Architecture.airbench(width, firstLayer instanceof Whitened w ? w.kernel() : 2, activation, logitScale, classes);
+                    ? Architecture.customResNetWhitened(new ModelSpec(width, logitScale, classes), activation, w.kernel(), imageSize)
+                    : Architecture.customResNet(new ModelSpec(width, logitScale, classes), activation, imageSize);
+            case AIRBENCH -> Architecture.airbench(width, firstLayer instanceof Whitened w ? w.kernel() : 2, activation, logitScale, classes, imageSize);
         };
     }
 }

@@ -14,9 +14,10 @@ import java.util.List;
  * checkpoint's {@code meta} under {@code "model"} (architecture name, width, logit scale, classes
  * and the whole {@link ModelConfig} under {@code "config"}), {@code "classes"}, {@code "mean"}, {@code "std"}.
  * Checkpoints from before the airbench net carry no {@code "config"}: they are the Custom ResNet
- * with ReLU and PyTorch's BatchNorm.
+ * with ReLU and PyTorch's BatchNorm. {@code "image_size"} and {@code "resize_policy"} say what
+ * input the net was trained on and how images were brought to it; checkpoints without them are 32×32.
  */
-public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, float[] std) {
+public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, float[] std, int imageSize) {
     /** CIFAR-10 training-set statistics, the usual constants (the data layer can compute its own). */
     public static final float[] CIFAR10_MEAN = {0.4914f, 0.4822f, 0.4465f};
     public static final float[] CIFAR10_STD = {0.2470f, 0.2435f, 0.2616f};
@@ -31,7 +32,15 @@ public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, f
         }
         mean = mean.clone();
         std = std.clone();
+        model.describe(classes.size(), imageSize); // a size the net cannot take fails here, naming the rule
     }
+
+    /** A net for 32×32 input (CIFAR-10's size). */
+    public ModelInfo(ModelConfig model, List<String> classes, float[] mean, float[] std) {
+        this(model, classes, mean, std, DEFAULT_IMAGE_SIZE);
+    }
+
+    public static final int DEFAULT_IMAGE_SIZE = 32;
 
     /** The Custom ResNet of {@code spec} (ReLU, PyTorch's BatchNorm): what every checkpoint before airbench holds. */
     public ModelInfo(ModelSpec spec, List<String> classes, float[] mean, float[] std) {
@@ -51,7 +60,7 @@ public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, f
 
     /** The layer list of this network. */
     public Architecture architecture() {
-        return model.describe(classes.size());
+        return model.describe(classes.size(), imageSize);
     }
 
     /** The Custom ResNet's description; the airbench net has none (callers that need one refuse it by name). */
@@ -77,6 +86,18 @@ public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, f
             mu.add(mean[i]);
             sd.add(std[i]);
         }
+        meta.put("image_size", imageSize);
+        meta.put("resize_policy", dev.superconv.core.data.ResizePolicy.NAME);
+    }
+
+    /** How images of any size become this net's input. */
+    public dev.superconv.core.data.ResizePolicy resizePolicy() {
+        return new dev.superconv.core.data.ResizePolicy(imageSize);
+    }
+
+    /** This info for a net trained on {@code size}² images. */
+    public ModelInfo withImageSize(int size) {
+        return new ModelInfo(model, classes, mean, std, size);
     }
 
     public static ModelInfo of(Checkpoint checkpoint) {
@@ -91,12 +112,13 @@ public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, f
         List<String> classes = new ArrayList<>();
         meta.path("classes").forEach(n -> classes.add(n.asText()));
         float[] mean = floats(meta.path("mean")), std = floats(meta.path("std"));
+        int size = meta.path("image_size").asInt(DEFAULT_IMAGE_SIZE);
         if (!m.has("config")) {
             return new ModelInfo(new ModelSpec(m.path("width").asDouble(), m.path("logit_scale").asDouble(0.125), m.path("num_classes").asInt()),
-                    classes, mean, std);
+                    classes, mean, std).withImageSize(size);
         }
         try {
-            return new ModelInfo(ModelConfig.JSON.treeToValue(m.get("config"), ModelConfig.class), classes, mean, std);
+            return new ModelInfo(ModelConfig.JSON.treeToValue(m.get("config"), ModelConfig.class), classes, mean, std, size);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new BadInputException("checkpoint metadata: unreadable model config: " + e.getOriginalMessage());
         }

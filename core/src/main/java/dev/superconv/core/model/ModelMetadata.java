@@ -30,6 +30,10 @@ public record ModelMetadata(List<String> classes, float[] mean, float[] std, Out
     public static final String STD = "std";
     public static final String OUTPUT = "output";
     public static final String TTA = "tta";
+    /** The square input side S the model was trained on (the graph's input shape says it too). */
+    public static final String IMAGE_SIZE = "image_size";
+    /** How images of any size were brought to S×S in training, e.g. "short-side-area-centre-crop-v1@64"; clients resize the same way. */
+    public static final String RESIZE_POLICY = "resize_policy";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -80,6 +84,14 @@ public record ModelMetadata(List<String> classes, float[] mean, float[] std, Out
         }
         m.put(OUTPUT, output.cliName());
         m.put(TTA, tta.cliName());
+        return m;
+    }
+
+    /** The input-size keys the exporter writes beside {@link #toMap()}. */
+    public static Map<String, String> inputSize(int imageSize, String resizePolicy) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(IMAGE_SIZE, Integer.toString(imageSize));
+        m.put(RESIZE_POLICY, resizePolicy);
         return m;
     }
 

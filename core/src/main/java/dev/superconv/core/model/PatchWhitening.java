@@ -82,14 +82,14 @@ public record PatchWhitening(int kernel, double[] eigenvalues, double[][] eigenv
 
     /** Row-major C·k² × C·k² matrix: mean of p·pᵀ over all patches p. */
     static double[] patchCovariance(Dataset data, int k, float[] mean, float[] std) {
-        int c = Dataset.CHANNELS, h = Dataset.HEIGHT, w = Dataset.WIDTH, d = c * k * k;
+        int c = Dataset.CHANNELS, h = data.imageSize(), w = data.imageSize(), d = c * k * k;
         double[] sum = new double[d * d];
         double[] image = new double[c * h * w];
         double[] p = new double[d];
         byte[] px = data.pixels();
         long count = 0;
         for (int n = 0; n < data.size(); n++) {
-            int base = n * Dataset.IMAGE_BYTES;
+            int base = n * data.imageBytes();
             for (int y = 0; y < h; y++) { // HWC uint8 → CHW normalised
                 for (int x = 0; x < w; x++) {
                     for (int ch = 0; ch < c; ch++) {

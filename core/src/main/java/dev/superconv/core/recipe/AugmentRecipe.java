@@ -34,13 +34,23 @@ public record AugmentRecipe(int translate, int cutout, Flip flip) {
         }
     }
 
+    /** The steps for 32×32 images. */
     public List<Transform> transforms() {
+        return transforms(32);
+    }
+
+    /**
+     * The steps for {@code imageSize}² images: translate and cutout are given in pixels of a 32×32
+     * image and scale with the input, {@code round(v · imageSize / 32)} (at least 1 when on), so
+     * a 64×64 net sees the same relative shifts and occlusions as CIFAR-10's.
+     */
+    public List<Transform> transforms(int imageSize) {
         List<Transform> steps = new ArrayList<>();
         if (translate > 0) {
-            steps.add(new PadCrop(translate, PadMode.REFLECT));
+            steps.add(new PadCrop(scaled(translate, imageSize), PadMode.REFLECT));
         }
         if (cutout > 0) {
-            steps.add(new Cutout(cutout, CutoutMode.INSIDE));
+            steps.add(new Cutout(scaled(cutout, imageSize), CutoutMode.INSIDE));
         }
         switch (flip) {
             case RANDOM -> steps.add(HorizontalFlip.half());
@@ -48,5 +58,10 @@ public record AugmentRecipe(int translate, int cutout, Flip flip) {
             case NONE -> { }
         }
         return steps;
+    }
+
+    /** {@code pixels} at 32×32 for {@code imageSize}² input. */
+    public static int scaled(int pixels, int imageSize) {
+        return Math.max(1, (int) Math.round(pixels * imageSize / 32.0));
     }
 }

@@ -45,6 +45,73 @@ class DatasetCacheTest {
     }
 
     @Test
+    void entriesAreMemoryMappedAndTheAugmentationReadsTheMapping() throws Exception {
+        // 64×64 images at another size than CIFAR's: the v2 entry keeps the size and the skipped list
+        int n = 40, side = 64;
+        byte[] px = new byte[n * side * side * 3];
+        new java.util.SplittableRandom(4).nextBytes(px);
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) (i % 2);
+        }
+        Dataset fresh = new Dataset(px, labels, List.of("a", "b"), side, List.of("x.jpg: cannot decode image"));
+        assertFalse(fresh.mapped());
+        DatasetCache cache = new DatasetCache(tmp);
+        Dataset first = cache.get(K, () -> fresh);
+        Dataset again = cache.get(K, () -> {
+            throw new AssertionError("decoded twice");
+        });
+        for (Dataset d : List.of(first, again)) {
+            assertTrue(d.mapped(), "pixels are the cache file's mapping, not a heap copy");
+            assertEquals(side, d.imageSize());
+            assertEquals(List.of("x.jpg: cannot decode image"), d.skipped());
+            assertArrayEquals(px, d.pixels());
+        }
+        dev.superconv.core.augment.AugmentConfig config = dev.superconv.core.augment.AugmentConfig.defaults().withBatchSize(8).withThreads(1);
+        try (var heap = dev.superconv.core.augment.AugmentPreset.SEED.source(fresh, config);
+                var mapped = dev.superconv.core.augment.AugmentPreset.SEED.source(again, config);
+                var a = heap.epoch(0); var b = mapped.epoch(0)) {
+            while (a.hasNext()) {
+                try (var x = a.next(); var y = b.next()) {
+                    assertEquals(side, x.imageSize());
+                    assertEquals(-1, x.images().mismatch(y.images()), "the same batches from the mapping as from the heap");
+                }
+            }
+        }
+    }
+
+    @Test
+    void entriesWrittenBeforeImageSizesAreStillRead() throws Exception {
+        // the v1 layout (no size, no skipped list): what a CIFAR-10 cache from before issue 18 holds
+        Dataset d = sample(3);
+        DatasetCache cache = new DatasetCache(tmp);
+        Path file = cache.fileFor(K);
+        Files.createDirectories(file.getParent());
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(file))) {
+            out.write("SCDSET01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.writeUTF(K.text());
+            out.writeInt(d.size());
+            out.writeInt(d.classes().size());
+            for (String c : d.classes()) {
+                out.writeUTF(c);
+            }
+            out.write(d.labels());
+            out.write(d.pixels());
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(d.labels());
+            crc.update(d.pixels());
+            out.writeLong(crc.getValue());
+        }
+        Dataset read = cache.get(K, () -> {
+            throw new AssertionError("a v1 entry must not be decoded again");
+        });
+        assertEquals(32, read.imageSize());
+        assertEquals(List.of(), read.skipped());
+        assertArrayEquals(d.pixels(), read.pixels());
+        assertArrayEquals(d.labels(), read.labels());
+    }
+
+    @Test
     void corruptOrTruncatedEntryIsIgnoredAndRewritten() throws Exception {
         DatasetCache cache = new DatasetCache(tmp);
         cache.get(K, () -> sample(1));

@@ -90,11 +90,14 @@ class ImageFolderTest {
         }
         CifarFixtures.writeImage(flat, "jpg", root.resolve("train/a/f.jpg"));
         CifarFixtures.writeImage(flat, "jpeg", root.resolve("test/a/f.JPEG"));
+        // a second class: one class alone is rejected (issue 18)
+        CifarFixtures.writeImage(flat, "jpg", root.resolve("train/b/f.jpg"));
+        CifarFixtures.writeImage(flat, "jpeg", root.resolve("test/b/f.JPEG"));
         Splits s = DataSets.load(root.toString(), home());
         for (Dataset d : List.of(s.train(), s.test())) {
-            assertEquals(1, d.size());
+            assertEquals(2, d.size());
             int[] want = {200, 60, 120};
-            for (int i = 0; i < 3072; i++) {
+            for (int i = 0; i < 2 * 3072; i++) {
                 int got = d.pixels()[i] & 0xFF;
                 assertTrue(Math.abs(got - want[i % 3]) <= 4, "byte " + i + " = " + got + ", want ≈" + want[i % 3]);
             }
@@ -102,13 +105,17 @@ class ImageFolderTest {
     }
 
     @Test
-    void wrongSizeIsRejectedNamingTheFile() throws Exception {
+    void mixedSizesNeedAnImageSize() throws Exception {
+        // issue 18: other sizes are resized with --image-size; without it, mixed sizes are one clear error
         Path root = smallTree();
         Path big = root.resolve("train/bee/big.png");
         CifarFixtures.writeImage(CifarFixtures.rgbImage(9, 32, 48), "png", big);
         BadInputException e = assertThrows(BadInputException.class, () -> DataSets.loadSplit(root.toString(), "train", home()));
-        assertEquals(big.toAbsolutePath() + ": image is 32×48, expected 32×32", e.getMessage());
+        assertEquals("images are not all one square size (32×32 (6), 32×48 (1), e.g. " + big.toAbsolutePath() + " is 32×48); "
+                + "give --image-size N to resize every image (shorter side to N, centre crop N×N)", e.getMessage());
         assertNoCacheEntries();
+        ImageOptions at32 = new ImageOptions(ImageOptions.parseSize("32"), 0, 0, false);
+        assertEquals(7, DataSets.loadSplit(root.toString(), "train", home(), at32).size());
     }
 
     @Test

@@ -71,4 +71,29 @@ class ArchitectureTest {
         BadInputException e = assertThrows(BadInputException.class, () -> arch.outputShape(16)); // 16 → … 2×2 at the final pool
         assertEquals("architecture: max-pool 4 on Shape[channels=512, height=2, width=2]", e.getMessage());
     }
+
+    @Test
+    void theHeadPoolsWhatRemainsAtAnySize() {
+        ModelSpec spec = ModelSpec.cifar10(1);
+        Architecture at32 = Architecture.customResNet(spec, Function.RELU, 32);
+        assertEquals(Architecture.customResNet(spec, Function.RELU).layers(), at32.layers(), "at 32 the net is today's, max-pool 4 included");
+        assertEquals(new Layer.MaxPool(4), at32.layers().get(at32.layers().size() - 4));
+        Architecture at64 = Architecture.customResNet(spec, Function.RELU, 64);
+        assertEquals(new Layer.MaxPool(8), at64.layers().get(at64.layers().size() - 4));
+        assertEquals(new Architecture.Shape(10, 0, 0), at64.outputShape(64));
+        assertEquals(at32.parameterCount(), at64.parameterCount());
+        double head = 2.0 * 512 * 10; // the linear layer's FLOPs do not grow with the image
+        assertEquals(4 * (at32.forwardFlopsPerImage(32) - head), at64.forwardFlopsPerImage(64) - head, 0, "conv FLOPs ∝ N²");
+        BadInputException e = assertThrows(BadInputException.class, () -> Architecture.customResNet(spec, Function.RELU, 36));
+        assertEquals("the Custom ResNet needs an input size that is a multiple of 8 (three 2× max-pools), got 36", e.getMessage());
+
+        Architecture air32 = Architecture.airbench(1, 2, Function.GELU, 1.0 / 9, 10, 32);
+        assertEquals(Architecture.airbench(1, 2, Function.GELU, 1.0 / 9, 10).layers(), air32.layers());
+        Architecture air64 = Architecture.airbench(1, 2, Function.GELU, 1.0 / 9, 10, 64);
+        // 64 → whiten 63 → pools 31, 15, 7 → max-pool 7
+        assertEquals(new Layer.MaxPool(7), air64.layers().get(air64.layers().size() - 4));
+        assertEquals(air32.parameterCount(), air64.parameterCount());
+        assertEquals(new Architecture.Shape(10, 0, 0), air64.outputShape(64));
+        assertEquals(new Architecture.Shape(10, 0, 0), Architecture.airbench(1, 2, Function.GELU, 1.0 / 9, 10, 48).outputShape(48));
+    }
 }
