@@ -31,7 +31,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The airbench net (and a GELU/CELU Custom ResNet) exported to ONNX computes libtorch's logits, at every TTA level. */
+/** The airbench net (and a GELU/CELU Custom ResNet, and the bag-of-tricks one with its whitening front) exported to ONNX computes libtorch's logits, at every TTA level. */
 class AirbenchExportParityTest {
     private static final int BATCH = 6;
 
@@ -132,5 +132,16 @@ class AirbenchExportParityTest {
                     dev.superconv.core.model.BatchNormSettings.PYTORCH, new ModelConfig.Learned(), false);
             assertParity(checkpoint(m), ExportOptions.DEFAULT.withTta(Tta.FLIP), 1e-4);
         }
+    }
+
+    @Test
+    void bagOfTricksNetWithItsWhiteningFrontMatchesLibtorch() throws Exception {
+        ModelConfig preset = Presets.BAG_OF_TRICKS.config().model();
+        ModelConfig m = new ModelConfig(preset.architecture(), 0.25, preset.logitScale(), preset.activation(), preset.batchNorm(), preset.firstLayer(), preset.diracInit());
+        Checkpoint c = checkpoint(m);
+        for (Tta tta : Tta.values()) {
+            assertParity(c, ExportOptions.DEFAULT.withTta(tta), 1e-4);
+        }
+        assertParity(c, ExportOptions.DEFAULT.withFoldBn(false).withTta(Tta.FLIP), 1e-4);
     }
 }

@@ -58,6 +58,34 @@ class ArchitectureTest {
     }
 
     @Test
+    void whitenedCustomResNetByHand() {
+        Architecture plain = Architecture.customResNet(ModelSpec.cifar10(1), Function.GELU);
+        Architecture white = Architecture.customResNetWhitened(ModelSpec.cifar10(1), Function.GELU, 3);
+        // prep's 3×3 conv (64·3·9) gives way to whiten 54·3·9 + 54 bias and a 1×1 prep conv 64·54; the rest is the same
+        assertEquals(plain.parameterCount() - 64 * 27 + (54 * 27 + 54) + 64 * 54, white.parameterCount());
+        // all three at 32×32 ("same" padding keeps the size)
+        assertEquals(plain.forwardFlopsPerImage(32) + 2.0 * 1024 * (54 * 27 + 64 * 54 - 64 * 27), white.forwardFlopsPerImage(32), 0);
+        assertArrayEquals(new long[] {54, 3, 3, 3}, white.stateTensors().get(0).shape());
+        assertEquals("whiten.bias", white.stateTensors().get(1).name());
+        assertArrayEquals(new long[] {64, 54, 1, 1}, white.stateTensors().get(2).shape());
+        assertEquals("prep.conv.weight", white.stateTensors().get(2).name());
+        assertEquals(described(plain.stateTensors()).subList(1, plain.stateTensors().size()),
+                described(white.stateTensors()).subList(3, white.stateTensors().size()));
+        assertEquals(new Architecture.Shape(10, 0, 0), white.outputShape(32));
+    }
+
+    private static List<String> described(List<TensorSpec> tensors) {
+        return tensors.stream().map(t -> t.name() + java.util.Arrays.toString(t.shape()) + t.kind()).toList();
+    }
+
+    @Test
+    void theCustomResNetRefusesAnEvenWhiteningKernel() {
+        BadInputException e = assertThrows(BadInputException.class, () -> new ModelConfig(ModelConfig.ArchitectureKind.CUSTOM_RESNET, 1, 0.125,
+                Function.GELU, BatchNormSettings.PYTORCH, new ModelConfig.Whitened(2, 1e-2, 100, 3), false));
+        assertEquals("model.first_layer.kernel must be odd for the Custom ResNet (Page uses 3), got 2", e.getMessage());
+    }
+
+    @Test
     void widthAndWhiteningKernelScaleTheNet() {
         Architecture half = Architecture.airbench(0.5, 3, Function.RELU, 1.0 / 9, 10);
         assertArrayEquals(new long[] {54, 3, 3, 3}, half.stateTensors().get(0).shape());
