@@ -131,6 +131,19 @@ public final class ImageFiles {
         } catch (ImageDecoder.UndecodableImageException e) {
             throw new UnusableImageException(e.getMessage());
         }
+        return pixels(img, resize);
+    }
+
+    /** Decodes image bytes (e.g. an HTTP request body) into 32×32×3 RGB bytes, exactly as {@link #decode(Path, boolean)} decodes a file. */
+    public static byte[] decode(byte[] content, boolean resize) throws UnusableImageException {
+        try {
+            return pixels(ImageDecoder.read(content), resize);
+        } catch (ImageDecoder.UndecodableImageException e) {
+            throw new UnusableImageException(e.getMessage());
+        }
+    }
+
+    private static byte[] pixels(BufferedImage img, boolean resize) throws UnusableImageException {
         if (img.getWidth() != Dataset.WIDTH || img.getHeight() != Dataset.HEIGHT) {
             if (!resize) {
                 throw new UnusableImageException("image is " + img.getWidth() + "×" + img.getHeight() + ", expected 32×32 (use --resize)");

@@ -65,6 +65,15 @@ public final class ImageDecoder {
         }
     }
 
+    /** Decodes image bytes held in memory (a request body: no file is named or touched), at their own size. */
+    public static BufferedImage read(byte[] content) throws UndecodableImageException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(content))) {
+            return read(in);
+        } catch (IOException e) {
+            throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
+        }
+    }
+
     private static BufferedImage read(ImageInputStream in) throws UndecodableImageException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
