@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -51,6 +52,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ExecutorService handlers;
     private final HttpServer http;
     private final ObjectNode modelInfo;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean ready;
     private boolean closed;
 
@@ -90,9 +92,11 @@ public final class InferenceServer implements AutoCloseable {
      */
     public static InferenceServer start(Path modelFile, SessionSettings settings, ServeOptions options, BearerToken token, Consumer<String> log)
             throws IOException {
-        if (System.getProperty(READ_TIMEOUT_PROPERTY) == null) {
-            System.setProperty(READ_TIMEOUT_PROPERTY, Integer.toString(options.readTimeoutSeconds()));
-        }
+        setIfAbsent(READ_TIMEOUT_PROPERTY, Integer.toString(options.readTimeoutSeconds()));
+        // the JDK looks for connections that never sent a byte every 10 s by default: every second, so the timeout holds for them too
+        setIfAbsent("sun.net.httpserver.clockTick", "1000");
+        // headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and a delayed ACK can hold the body ~40 ms
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
         OrtModel model = OrtModel.open(modelFile, settings);
         InferenceServer server;
         try {
@@ -109,6 +113,13 @@ public final class InferenceServer implements AutoCloseable {
         } catch (RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /** The JDK server's settings are system properties read once per process: a value set on the command line wins. */
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
 
@@ -178,6 +189,7 @@ public final class InferenceServer implements AutoCloseable {
      */
     private void route(String path, String endpoint, String method, Endpoint body) {
         http.createContext(path, ex -> {
+            inFlight.incrementAndGet();
             try (ex) {
                 int status;
                 if (!token.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
@@ -205,6 +217,8 @@ public final class InferenceServer implements AutoCloseable {
                 } catch (IOException | RuntimeException ignored) {
                     // headers were already sent; the connection is closed with the exchange
                 }
+            } finally {
+                inFlight.decrementAndGet();
             }
         });
     }
@@ -244,6 +258,26 @@ public final class InferenceServer implements AutoCloseable {
         return info;
     }
 
+    /**
+     * {@code HttpServer.stop(delay)} closes the listener at once and waits for the exchanges in flight,
+     * which the batcher is still answering. But the JDK counts an exchange as finished only once its
+     * answer is written, so one whose client vanished mid-body would hold stop for the whole delay:
+     * the server's own count of running handlers decides instead, and stop is cut short when it is 0.
+     */
+    private void stopHttp() {
+        Thread stopper = Thread.ofPlatform().name("superconv-serve-stop").start(() -> http.stop(options.drainSeconds()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.drainSeconds());
+        try {
+            while (stopper.isAlive() && inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            stopper.interrupt(); // stop() then closes the remaining (idle) connections and returns
+            stopper.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops accepting, drains (bounded by the drain time), stops the batcher, closes the session. Idempotent. */
     @Override
     public synchronized void close() {
@@ -253,8 +287,7 @@ public final class InferenceServer implements AutoCloseable {
         closed = true;
         ready = false;
         try {
-            // closes the listener now; waits for exchanges in flight, which the batcher is still answering
-            http.stop(options.drainSeconds());
+            stopHttp();
         } finally {
             batcher.close();
             handlers.shutdown();
