@@ -97,6 +97,8 @@ public final class InferenceServer implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.clockTick", "1000");
         // headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and a delayed ACK can hold the body ~40 ms
         setIfAbsent("sun.net.httpserver.nodelay", "true");
+        // past 200 idle keep-alive connections the JDK closes each answered one without saying so, and a client reusing it fails
+        setIfAbsent("sun.net.httpserver.maxIdleConnections", Integer.toString(Math.max(200, options.queue())));
         OrtModel model = OrtModel.open(modelFile, settings);
         InferenceServer server;
         try {
