@@ -90,6 +90,35 @@ public final class TestModels {
         return new Linear(file, w, k, format);
     }
 
+    /**
+     * A uint8 model whose session run fails when any pixel value is {@code >= limit}: the pixels index a
+     * table of {@code limit} floats (Gather checks its indices at run time), then a linear layer as in
+     * {@link #linear}. Dark images classify, bright ones make the whole batch fail.
+     */
+    public static Path failingOnBrightPixels(Path file, int limit) throws IOException {
+        float[] table = new float[limit];
+        for (int i = 0; i < limit; i++) {
+            table[i] = i / 255f;
+        }
+        int k = CLASSES.size();
+        float[] w = new float[PIXELS * k];
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextDouble(-0.05, 0.05);
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("failing");
+        g.addInput(value("input", TensorProto.DataType.UINT8, -1, 32, 32, 3));
+        g.addNode(node("Cast", List.of("input"), "index", attrInt("to", TensorProto.DataType.INT64.getNumber())));
+        g.addInitializer(floats("table", table, limit));
+        g.addNode(node("Gather", List.of("table", "index"), "looked_up", attrInt("axis", 0)));
+        g.addNode(node("Flatten", List.of("looked_up"), "flat", attrInt("axis", 1)));
+        g.addInitializer(floats("W", w, PIXELS, k));
+        g.addNode(node("MatMul", List.of("flat", "W"), "logits"));
+        g.addOutput(value("logits", TensorProto.DataType.FLOAT, -1, k));
+        write(file, g.build(), standardMetadata());
+        return file;
+    }
+
     /** A model with any input type/shape, output = input reshaped to (N, -1) (for shape validation). */
     static Path passThrough(Path file, TensorProto.DataType type, long... dims) throws IOException {
         GraphProto.Builder g = GraphProto.newBuilder().setName("pass");

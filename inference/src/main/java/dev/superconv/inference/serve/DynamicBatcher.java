@@ -54,8 +54,7 @@ final class DynamicBatcher implements AutoCloseable {
     }
 
     private static final long IDLE_POLL_MS = 20;
-    /** Pipelines failing one after another without answering a batch: the session is unusable, stop. */
-    private static final int MAX_FAILURES_IN_A_ROW = 3;
+    private static final long FAILURE_PAUSE_MS = 50;
 
     private final OrtModel model;
     private final int maxBatch;
@@ -70,7 +69,6 @@ final class DynamicBatcher implements AutoCloseable {
     private final int rowsPerBatch;
     private volatile boolean stopping;
     private volatile String lastFailure = "";
-    private volatile boolean answeredSinceFailure;
 
     DynamicBatcher(OrtModel model, ServeOptions options, ServeMetrics metrics, Consumer<String> log) {
         this.model = model;
@@ -103,11 +101,6 @@ final class DynamicBatcher implements AutoCloseable {
 
     boolean running() {
         return thread.isAlive() && !stopping;
-    }
-
-    /** Why the last failed batch failed ("" if none did). */
-    String lastFailure() {
-        return lastFailure;
     }
 
     /** Queues the images (all or none) and returns one future per image, in order. */
@@ -173,8 +166,13 @@ final class DynamicBatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * A failed batch does not stop the service: its images are answered 500 and a fresh pipeline takes
+     * the next batch (a request able to make the session fail must not be able to take the service
+     * down). The pause keeps a failure that needs no request, such as allocating the batch buffers,
+     * from spinning.
+     */
     private void runPipelines() {
-        int failures = 0;
         while (true) {
             Generation gen = new Generation();
             try (BatchPipeline pipeline = new BatchPipeline(model, rowsPerBatch)) {
@@ -185,8 +183,6 @@ final class DynamicBatcher implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 lastFailure = e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
-                failures = answeredSinceFailure ? 1 : failures + 1;
-                answeredSinceFailure = false;
                 log.accept("a batch failed: " + lastFailure);
             } finally {
                 gen.kill("the model failed on this batch (" + lastFailure + ")");
@@ -194,11 +190,9 @@ final class DynamicBatcher implements AutoCloseable {
             if (stopping && waiting.isEmpty()) {
                 return;
             }
-            if (failures >= MAX_FAILURES_IN_A_ROW) {
-                log.accept(failures + " batches failed in a row; the batcher stops and the service answers 503 (" + lastFailure + ")");
-                synchronized (this) {
-                    stopping = true;
-                }
+            try {
+                Thread.sleep(FAILURE_PAUSE_MS);
+            } catch (InterruptedException e) {
                 return;
             }
         }
@@ -259,7 +253,6 @@ final class DynamicBatcher implements AutoCloseable {
     /** The sink: one probability row per image (softmax unless the graph ends in one). */
     private void answer(Generation gen, List<Job> jobs, int rows, java.nio.FloatBuffer scores) {
         metrics.batch(rows);
-        answeredSinceFailure = true;
         boolean softmax = !model.outputsProbabilities();
         for (int i = 0; i < jobs.size(); i++) {
             double[] row = new double[model.classCount()];

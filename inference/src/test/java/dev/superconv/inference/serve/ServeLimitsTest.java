@@ -160,6 +160,31 @@ class ServeLimitsTest {
         }
     }
 
+    @Test
+    void aBatchTheModelFailsOnIs500ForItsRequestsOnlyAndTheServiceGoesOn() throws Exception {
+        Path failing = TestModels.failingOnBrightPixels(dir.resolve("failing.onnx"), 200);
+        byte[] dark = new byte[TestModels.PIXELS];
+        byte[] bright = new byte[TestModels.PIXELS];
+        java.util.Arrays.fill(dark, (byte) 40);
+        java.util.Arrays.fill(bright, (byte) 250);
+        byte[] darkPng = ServeFixture.png(dark, 0, 32, 32);
+        byte[] brightPng = ServeFixture.png(bright, 0, 32, 32);
+        try (InferenceServer server = ServeFixture.start(failing, ServeFixture.options(4, 1, 16), BearerToken.open())) {
+            HttpClient c = ServeFixture.client();
+            URI predict = server.url().resolve("/v1/predict");
+            for (int round = 0; round < 4; round++) {
+                HttpResponse<String> bad = ServeFixture.post(c, predict, "image/png", brightPng);
+                assertEquals(500, bad.statusCode(), bad.body());
+                String error = JSON.readTree(bad.body()).get("error").asText();
+                assertTrue(error.startsWith("the model failed on this batch (OrtException: "), error);
+                HttpResponse<String> good = ServeFixture.post(c, predict, "image/png", darkPng);
+                assertEquals(200, good.statusCode(), good.body());
+            }
+            assertEquals(200, ServeFixture.get(c, server.url().resolve("/readyz")).statusCode());
+            assertTrue(ServeFixture.LOG.stream().anyMatch(l -> l.startsWith("a batch failed: OrtException")), ServeFixture.LOG.toString());
+        }
+    }
+
     private static void awaitQueueDepth(HttpClient c, InferenceServer server, int depth) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!ServeFixture.get(c, server.url().resolve("/metrics")).body().contains("superconv_queue_depth " + depth + ".0")) {
