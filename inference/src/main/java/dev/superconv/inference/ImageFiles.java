@@ -134,10 +134,13 @@ public final class ImageFiles {
         return pixels(img, resize);
     }
 
-    /** Decodes image bytes (e.g. an HTTP request body) into 32×32×3 RGB bytes, exactly as {@link #decode(Path, boolean)} decodes a file. */
-    public static byte[] decode(byte[] content, boolean resize) throws UnusableImageException {
+    /**
+     * Decodes image bytes (e.g. an HTTP request body) into 32×32×3 RGB bytes, exactly as
+     * {@link #decode(Path, boolean)} decodes a file; images over {@code maxPixels} are refused unread.
+     */
+    public static byte[] decode(byte[] content, boolean resize, long maxPixels) throws UnusableImageException {
         try {
-            return pixels(ImageDecoder.read(content), resize);
+            return pixels(ImageDecoder.read(content, maxPixels), resize);
         } catch (ImageDecoder.UndecodableImageException e) {
             throw new UnusableImageException(e.getMessage());
         }

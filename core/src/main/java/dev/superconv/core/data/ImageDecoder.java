@@ -65,16 +65,24 @@ public final class ImageDecoder {
         }
     }
 
-    /** Decodes image bytes held in memory (a request body: no file is named or touched), at their own size. */
-    public static BufferedImage read(byte[] content) throws UndecodableImageException {
+    /**
+     * Decodes image bytes held in memory (a request body: no file is named or touched), at their own
+     * size. An image of more than {@code maxPixels} is refused from its header, before any pixel is
+     * decoded: a small compressed file can hold a huge image.
+     */
+    public static BufferedImage read(byte[] content, long maxPixels) throws UndecodableImageException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(content))) {
-            return read(in);
+            return read(in, maxPixels);
         } catch (IOException e) {
             throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
         }
     }
 
     private static BufferedImage read(ImageInputStream in) throws UndecodableImageException {
+        return read(in, Long.MAX_VALUE);
+    }
+
+    private static BufferedImage read(ImageInputStream in, long maxPixels) throws UndecodableImageException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new UndecodableImageException("not a PNG/JPEG or other known image format", true);
@@ -82,6 +90,13 @@ public final class ImageDecoder {
         ImageReader reader = readers.next();
         try {
             reader.setInput(in, true, true);
+            if (maxPixels < Long.MAX_VALUE) {
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w * h > maxPixels) {
+                    throw new UndecodableImageException("image is " + w + "×" + h + ", over the limit of " + maxPixels + " pixels", false);
+                }
+            }
             return reader.read(0);
         } catch (IOException | RuntimeException e) {
             throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);

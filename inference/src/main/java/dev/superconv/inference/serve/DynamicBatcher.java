@@ -99,6 +99,11 @@ final class DynamicBatcher implements AutoCloseable {
         return queueCapacity - room.availablePermits();
     }
 
+    /** No room for even one more image right now. */
+    boolean full() {
+        return room.availablePermits() == 0;
+    }
+
     boolean running() {
         return thread.isAlive() && !stopping;
     }

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class PredictEndpoint {
     static final int DEFAULT_TOP_K = 3;
+    /** Larger images are refused from their header: decoded, a few-MB PNG could fill the heap. */
+    static final long MAX_PIXELS = 4096L * 4096;
     /** How long a request waits for its batch before giving up (the queue is bounded, so this is only reached when the model stalls). */
     private static final long ANSWER_TIMEOUT_SECONDS = 120;
 
@@ -64,13 +66,16 @@ final class PredictEndpoint {
         int status = 200;
         try {
             int topK = topK(ex.getRequestURI().getRawQuery());
+            if (batcher.full()) {
+                // before reading the body: an overloaded service spends nothing on a request it cannot take
+                throw queueFull(ex, "the queue is full (" + queue + " images waiting)");
+            }
             List<byte[]> pixels = decode(ex);
             List<CompletableFuture<double[]>> results;
             try {
                 results = batcher.submit(pixels);
             } catch (DynamicBatcher.QueueFullException full) {
-                ex.getResponseHeaders().set("Retry-After", "1");
-                throw new Refusal(503, full.getMessage());
+                throw queueFull(ex, full.getMessage());
             }
             Replies.json(ex, 200, predictions(await(results), topK));
         } catch (Refusal r) {
@@ -82,6 +87,11 @@ final class PredictEndpoint {
         }
         metrics.predictLatency(System.nanoTime() - t0);
         return status;
+    }
+
+    private static Refusal queueFull(HttpExchange ex, String why) {
+        ex.getResponseHeaders().set("Retry-After", "1");
+        return new Refusal(503, why);
     }
 
     private int topK(String rawQuery) throws Refusal {
@@ -180,7 +190,7 @@ final class PredictEndpoint {
 
     private static byte[] pixels(byte[] content, String what) throws Refusal {
         try {
-            return ImageFiles.decode(content, true);
+            return ImageFiles.decode(content, true, MAX_PIXELS);
         } catch (ImageFiles.UnusableImageException e) {
             throw new Refusal(400, what + ": " + e.getMessage());
         }

@@ -99,6 +99,12 @@ class ServeLimitsTest {
             for (String q : new String[] {"top_k=0", "top_k=two"}) {
                 assertEquals(400, ServeFixture.post(c, URI.create(predict + "?" + q), "image/png", image(2)).statusCode(), q);
             }
+            // a small file of a huge image is refused from its header, before its pixels are decoded
+            java.io.ByteArrayOutputStream hugePng = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(5000, 4000, java.awt.image.BufferedImage.TYPE_BYTE_GRAY), "png", hugePng);
+            HttpResponse<String> huge = ServeFixture.post(c, predict, "image/png", hugePng.toByteArray());
+            assertEquals(400, huge.statusCode());
+            assertEquals("image: image is 5000×4000, over the limit of 16777216 pixels", JSON.readTree(huge.body()).get("error").asText());
             HttpResponse<String> clipped = ServeFixture.post(c, URI.create(predict + "?top_k=99"), "image/png", image(2));
             assertEquals(4, JSON.readTree(clipped.body()).get("predictions").get(0).get("top_k").size());
             for (String path : new String[] {"/", "/v1", "/v1/predict/extra", "/v2/predict", "/metrics2"}) {
