@@ -104,6 +104,11 @@ final class DynamicBatcher implements AutoCloseable {
         return room.availablePermits() == 0;
     }
 
+    /** True once the batcher thread has ended (close returns without it only when a session run outlasts the drain). */
+    boolean stopped() {
+        return !thread.isAlive();
+    }
+
     boolean running() {
         return thread.isAlive() && !stopping;
     }

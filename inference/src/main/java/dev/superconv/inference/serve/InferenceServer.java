@@ -301,7 +301,12 @@ public final class InferenceServer implements AutoCloseable {
                 handlers.shutdownNow();
                 Thread.currentThread().interrupt();
             }
-            model.close();
+            if (batcher.stopped()) {
+                model.close();
+            } else {
+                // closing a session while ONNX Runtime still runs it would crash the process: leave it to the exit
+                log.accept("a session run outlasted the drain; the session is left open");
+            }
         }
     }
 }
