@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -55,6 +56,7 @@ final class DynamicBatcher implements AutoCloseable {
 
     private static final long IDLE_POLL_MS = 20;
     private static final long FAILURE_PAUSE_MS = 50;
+    private static final long BUSY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final OrtModel model;
     private final int maxBatch;
@@ -209,10 +211,13 @@ final class DynamicBatcher implements AutoCloseable {
     }
 
     /**
-     * The feed of one pipeline: blocks for the first image, then collects until the batch is full or
-     * the first image has waited maxWait. Images being collected still count against the queue (their
-     * room is given back when the batch closes), so memory stays bounded by the queue plus the two
-     * batch slots, and a queue smaller than a batch refuses requests while a batch is still open.
+     * The feed of one pipeline: blocks for the first image, then collects until the batch is full, or
+     * until the first image has waited maxWait <em>and</em> the session is free. While the session
+     * still runs the previous batch there is nothing to gain from closing this one, so it keeps
+     * growing; each image is preprocessed into the slot as it is taken, so closing late costs nothing.
+     * Images being collected still count against the queue (their room is given back when the batch
+     * closes), so memory stays bounded by the queue plus the two batch slots, and a queue smaller than
+     * a batch refuses requests while a batch is still open.
      */
     private BatchPipeline.Filled<List<Job>> fill(Generation gen, Preprocessor pre, BatchSlot slot) throws InterruptedException {
         List<Job> jobs = new ArrayList<>(rowsPerBatch);
@@ -226,36 +231,46 @@ final class DynamicBatcher implements AutoCloseable {
                 }
             }
             polled++;
-            if (!take(gen, first, jobs)) {
+            if (!take(gen, pre, slot, first, jobs)) {
                 return BatchPipeline.Filled.end(jobs);
             }
             long deadline = first.enqueuedNanos() + maxWaitNanos;
             int capacity = Math.min(slot.capacity(), maxBatch);
             while (jobs.size() < capacity) {
                 long left = deadline - System.nanoTime();
-                Job j = left > 0 && !stopping ? waiting.poll(left, TimeUnit.NANOSECONDS) : waiting.poll();
-                if (j == null) {
-                    break;
+                if (left <= 0 && (gen.sessionFree() || stopping)) {
+                    Job j = waiting.poll();
+                    if (j == null) {
+                        break;
+                    }
+                    polled++;
+                    if (!take(gen, pre, slot, j, jobs)) {
+                        return BatchPipeline.Filled.end(jobs);
+                    }
+                    continue;
                 }
-                polled++;
-                if (!take(gen, j, jobs)) {
-                    return BatchPipeline.Filled.end(jobs);
+                // past the deadline with the session busy: look again each millisecond (the sink frees it without a signal)
+                Job j = waiting.poll(left > 0 ? left : BUSY_POLL_NANOS, TimeUnit.NANOSECONDS);
+                if (j != null) {
+                    polled++;
+                    if (!take(gen, pre, slot, j, jobs)) {
+                        return BatchPipeline.Filled.end(jobs);
+                    }
                 }
             }
         } finally {
             room.release(polled);
         }
-        for (int i = 0; i < jobs.size(); i++) {
-            pre.write(jobs.get(i).pixels(), 0, 1, false, slot.input(), i);
-        }
+        gen.handedOver();
         return BatchPipeline.Filled.of(jobs.size(), jobs);
     }
 
-    private boolean take(Generation gen, Job job, List<Job> jobs) {
+    private boolean take(Generation gen, Preprocessor pre, BatchSlot slot, Job job, List<Job> jobs) {
         if (!gen.register(job)) {
             job.result().completeExceptionally(new BatchFailedException(500, "the model failed on an earlier batch (" + lastFailure + ")"));
             return false;
         }
+        pre.write(job.pixels(), 0, 1, false, slot.input(), jobs.size());
         jobs.add(job);
         return true;
     }
@@ -274,6 +289,7 @@ final class DynamicBatcher implements AutoCloseable {
             gen.answered(j);
             j.result().complete(row);
         }
+        gen.batchDone();
     }
 
     /**
@@ -284,6 +300,20 @@ final class DynamicBatcher implements AutoCloseable {
     private static final class Generation {
         private final Set<Job> taken = new HashSet<>();
         private boolean dead;
+        /** Batches handed to the session and not yet answered (0 or 1: the pipeline holds two slots). */
+        private final AtomicInteger handedOver = new AtomicInteger();
+
+        void handedOver() {
+            handedOver.incrementAndGet();
+        }
+
+        void batchDone() {
+            handedOver.decrementAndGet();
+        }
+
+        boolean sessionFree() {
+            return handedOver.get() == 0;
+        }
 
         synchronized boolean register(Job j) {
             if (dead) {

@@ -142,8 +142,8 @@ class ServeLimitsTest {
 
     @Test
     void aFullQueueIs503WithRetryAfterAtOnceAndTheQueuedAreStillAnswered() throws Exception {
-        // a batch of 8 that closes only after 1.5 s: 4 images fill the queue of 4 while it is open
-        try (InferenceServer server = ServeFixture.start(model(), ServeFixture.options(8, 1500, 4), BearerToken.open())) {
+        // a batch of 8 that closes only after 3 s: 4 images fill the queue of 4 while it is open
+        try (InferenceServer server = ServeFixture.start(model(), ServeFixture.options(8, 3000, 4), BearerToken.open())) {
             HttpClient c = ServeFixture.client();
             URI predict = server.url().resolve("/v1/predict");
             List<CompletableFuture<HttpResponse<String>>> queued = new ArrayList<>();
@@ -158,7 +158,7 @@ class ServeLimitsTest {
             assertEquals(503, refused.statusCode(), refused.body());
             assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
             assertTrue(JSON.readTree(refused.body()).get("error").asText().startsWith("the queue is full"), refused.body());
-            assertTrue(refusedMs < 1500, "refused at once, not after the batch: " + refusedMs + " ms");
+            assertTrue(refusedMs < 3000, "refused at once, not after the batch: " + refusedMs + " ms");
             for (CompletableFuture<HttpResponse<String>> f : queued) {
                 assertEquals(200, f.get().statusCode());
             }
@@ -239,7 +239,7 @@ class ServeLimitsTest {
 
     @Test
     void closingDrainsRequestsInFlightThenStopsEverything() throws Exception {
-        InferenceServer server = ServeFixture.start(model(), ServeFixture.options(8, 1500, 16), BearerToken.open());
+        InferenceServer server = ServeFixture.start(model(), ServeFixture.options(8, 3000, 16), BearerToken.open());
         HttpClient c = ServeFixture.client();
         URI predict = server.url().resolve("/v1/predict");
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
