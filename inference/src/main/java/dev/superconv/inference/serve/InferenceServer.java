@@ -79,10 +79,7 @@ public final class InferenceServer implements AutoCloseable {
         route("/healthz", "healthz", "GET", ex -> reply(ex, 200, status("ok")));
         route("/readyz", "readyz", "GET", ex -> isReady() ? reply(ex, 200, status("ready")) : reply(ex, 503, status(closed ? "stopping" : "starting")));
         route("/metrics", "metrics", "GET", this::writeMetrics);
-        route("/", "unknown", "", ex -> {
-            Replies.error(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
-            return 404;
-        });
+        context("/", "unknown", InferenceServer::notFound); // every path no endpoint claims
         http.setExecutor(handlers);
     }
 
@@ -185,11 +182,26 @@ public final class InferenceServer implements AutoCloseable {
         int handle(HttpExchange ex) throws IOException;
     }
 
-    /**
-     * Every request passes the token check first (so without the token even an unknown path is
-     * 401), then the exact path (the JDK server matches contexts by prefix) and the method.
-     */
+    /** An endpoint: its exact path (the JDK server matches contexts by prefix) and method, then the body. */
     private void route(String path, String endpoint, String method, Endpoint body) {
+        context(path, endpoint, ex -> {
+            if (!ex.getRequestURI().getPath().equals(path)) {
+                return notFound(ex);
+            }
+            if (!method.equals(ex.getRequestMethod())) {
+                ex.getResponseHeaders().set("Allow", method);
+                Replies.error(ex, 405, ex.getRequestMethod() + " is not allowed on " + path + "; use " + method);
+                return 405;
+            }
+            return body.handle(ex);
+        });
+    }
+
+    /**
+     * Every request passes the token check first (so without the token even an unknown path is 401),
+     * is counted by endpoint and status, and is answered without a stack trace whatever happens.
+     */
+    private void context(String path, String endpoint, Endpoint body) {
         http.createContext(path, ex -> {
             inFlight.incrementAndGet();
             try (ex) {
@@ -198,13 +210,6 @@ public final class InferenceServer implements AutoCloseable {
                     ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                     Replies.error(ex, 401, "missing or wrong bearer token (Authorization: Bearer <token>)");
                     status = 401;
-                } else if (!method.isEmpty() && !ex.getRequestURI().getPath().equals(path)) {
-                    Replies.error(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
-                    status = 404;
-                } else if (!method.isEmpty() && !method.equals(ex.getRequestMethod())) {
-                    ex.getResponseHeaders().set("Allow", method);
-                    Replies.error(ex, 405, ex.getRequestMethod() + " is not allowed on " + path + "; use " + method);
-                    status = 405;
                 } else {
                     status = body.handle(ex);
                 }
@@ -223,6 +228,11 @@ public final class InferenceServer implements AutoCloseable {
                 inFlight.decrementAndGet();
             }
         });
+    }
+
+    private static int notFound(HttpExchange ex) throws IOException {
+        Replies.error(ex, 404, "no such endpoint: " + ex.getRequestURI().getPath());
+        return 404;
     }
 
     private static int reply(HttpExchange ex, int status, Object body) throws IOException {
