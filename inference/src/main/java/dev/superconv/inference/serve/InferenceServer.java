@@ -54,7 +54,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ObjectNode modelInfo;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean ready;
-    private boolean closed;
+    private volatile boolean closed;
 
     private InferenceServer(OrtModel model, ServeOptions options, BearerToken token, Consumer<String> log) throws IOException {
         this.model = model;
@@ -68,7 +68,7 @@ public final class InferenceServer implements AutoCloseable {
         } catch (BindException e) {
             throw new BadInputException("--host " + options.host() + " --port " + options.port() + ": cannot bind (" + e.getMessage() + ")");
         }
-        // last, so that nothing after it can fail and leave the batcher's thread running
+        // after the bind: a port in use must not leave the batcher's thread running
         this.metrics = new ServeMetrics(rows);
         this.batcher = new DynamicBatcher(model, options, metrics, log);
         metrics.watchQueue(batcher::queueDepth);
