@@ -43,17 +43,21 @@ class ServeSignalTest {
         Path image = dir.resolve("img.png");
         Fixtures.png(image, 40, 36, new int[] {180, 90, 30}, new SplittableRandom(5));
         CliProcess serve = CliProcess.start(dir.resolve("logs"), "serve-" + signal, "serve", "--model", model.toString(), "--device", "cpu",
-                "--threads", "1", "--port", "0", "--max-wait-ms", "1500");
+                "--threads", "1", "--port", "0", "--max-wait-ms", "3000");
         URI url = awaitUrl(serve);
         if (signal.equals("INT")) {
             Assumptions.assumeFalse(serve.ignoresSigint(), "SIGINT is ignored by this process (started in the background by a shell)");
         }
         HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        // max wait 1.5 s: the request is still waiting for its batch when the signal comes
+        // max wait 3 s: the request is still waiting for its batch when the signal comes
         CompletableFuture<HttpResponse<String>> inFlight = c.sendAsync(HttpRequest.newBuilder(url.resolve("/v1/predict?top_k=1"))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofFile(image)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!c.send(HttpRequest.newBuilder(url.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body().contains("superconv_queue_depth 1.0")) {
+            assertTrue(System.nanoTime() < deadline, "the request never reached the queue\n" + serve.output());
+            Thread.sleep(10);
+        }
         // the serving path is ONNX Runtime only (InferenceVerbsNativesTest's check, on the live process)
         List<String> torch = Files.readAllLines(Path.of("/proc", Long.toString(serve.pid()), "maps")).stream()
                 .filter(l -> l.contains("libtorch") || l.contains("libjnitorch") || l.contains("javacpp")).toList();
