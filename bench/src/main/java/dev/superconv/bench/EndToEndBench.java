@@ -134,7 +134,10 @@ public final class EndToEndBench {
         }
     }
 
-    /** ONNX Runtime figures for fp32 (BN folded and not), fp16 and int8 exports; returns ONNX Runtime's version. */
+    /**
+     * ONNX Runtime figures for fp32 (BN folded and not), fp16 and int8 exports, and the fp32 and int8
+     * exports behind {@code superconv serve}; returns ONNX Runtime's version.
+     */
     private String onnxRuntime(Dataset test, Dataset calibration) throws Exception {
         Path dir = Files.createTempDirectory("superconv-bench");
         String version = "unknown";
@@ -145,6 +148,7 @@ public final class EndToEndBench {
                 String variant = options.precision().cliName() + (options.foldBn() ? "" : "_nofold");
                 Path file = dir.resolve("resnet9-" + variant + ".onnx");
                 OrtEvalProbe.export(config.width(), options, test.classes(), calibration, file);
+                double offline;
                 try (OrtEvalProbe probe = new OrtEvalProbe(file, test, config.evalBatch())) {
                     version = probe.ortVersion();
                     probe.check();
@@ -170,6 +174,7 @@ public final class EndToEndBench {
                     String key = "ort_" + variant;
                     String pipelined = what + ", pipelined evaluator (preprocessing included)";
                     String ratio = "ONNX Runtime " + variant + ": pipelined ÷ bare session.run (paired runs)";
+                    offline = Stats.of(pairs[0]).median();
                     add(BenchFigures.ortPipelined(key + "_pipeline_img_s", pipelined, Stats.of(pairs[0]), config.width()));
                     add(Figure.plain(key + "_bare_img_s", what + ", bare session.run over pre-made tensors", "img/s", Stats.of(pairs[1])));
                     add(atReferenceSize()
@@ -177,6 +182,10 @@ public final class EndToEndBench {
                             : Figure.plain(key + "_pipeline_over_bare", ratio, "×", Stats.of(ratios)));
                     add(Figure.plain(key + "_batch_p50_ms", "ONNX Runtime " + variant + ": batch latency p50 (pipelined)", "ms", Stats.of(latency[0])));
                     add(Figure.plain(key + "_batch_p99_ms", "ONNX Runtime " + variant + ": batch latency p99 (pipelined)", "ms", Stats.of(latency[1])));
+                }
+                if (variant.equals("fp32") || variant.equals("int8")) {
+                    // the same file behind superconv serve, next to its offline throughput just measured
+                    ServeLoadBench.measure(file, test, config, variant, offline, atReferenceSize(), this::add);
                 }
             }
         } finally {

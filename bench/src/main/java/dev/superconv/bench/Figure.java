@@ -29,6 +29,11 @@ public record Figure(String key, String name, String unit, Stats stats, String t
         return new Figure(key, name, unit, stats, target, Verdict.of(stats.median() >= atLeast), "");
     }
 
+    /** A figure whose median must not exceed {@code atMost}. */
+    public static Figure atMost(String key, String name, String unit, Stats stats, double atMost, String target) {
+        return new Figure(key, name, unit, stats, target, Verdict.of(stats.median() <= atMost), "");
+    }
+
     /** A figure shown next to an external reference: measured another day, elsewhere, so no ✓/✗. */
     public static Figure referenced(String key, String name, String unit, Stats stats, ExternalReference reference) {
         return new Figure(key, name, unit, stats, "", Verdict.NONE, reference.describe());

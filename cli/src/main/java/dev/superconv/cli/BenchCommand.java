@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 /** {@code superconv bench}: the end-to-end speed figures as the README's Markdown table (or JSON). */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Measure the end-to-end speed figures (augmentation, normalisation vs memcpy in bytes moved, "
-        + "libtorch train/eval, ONNX Runtime eval, matmul rate, MFU against the CPU's hardware peak) and print them as a Markdown "
+        + "libtorch train/eval, ONNX Runtime eval, superconv serve under loopback load (fp32 and int8), matmul rate, MFU against the CPU's hardware peak) and print them as a Markdown "
         + "table with machine info. Python PyTorch figures appear as dated external references, not as targets.")
 public final class BenchCommand implements Callable<Integer> {
     @Mixin CommonOptions common;

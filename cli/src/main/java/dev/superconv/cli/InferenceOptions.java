@@ -5,7 +5,7 @@ import dev.superconv.inference.SessionSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Model and ONNX Runtime session flags shared by {@code eval} and {@code predict}. */
+/** Model and ONNX Runtime session flags shared by {@code eval}, {@code predict} and {@code serve}. */
 public final class InferenceOptions {
     @Option(names = "--model", required = true, paramLabel = "MODEL.onnx", description = "ONNX model exported by superconv export (or any N×3×32×32 float / N×32×32×3 uint8 classifier).")
     Path model;

@@ -7,6 +7,6 @@ final class Verbs {
     private Verbs() {}
 
     static List<Object> all() {
-        return List.of(new RunCommand(), new DataCommand(), new TrainCommand(), new ScheduleCommand(), new LrFindCommand(), new LrSweepCommand(), new ReportCommand(), new ExportCommand(), new InspectCommand(), new EvalCommand(), new PredictCommand(), new BenchCommand());
+        return List.of(new RunCommand(), new DataCommand(), new TrainCommand(), new ScheduleCommand(), new LrFindCommand(), new LrSweepCommand(), new ReportCommand(), new ExportCommand(), new InspectCommand(), new EvalCommand(), new PredictCommand(), new ServeCommand(), new BenchCommand());
     }
 }

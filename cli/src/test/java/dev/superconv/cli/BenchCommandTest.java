@@ -25,12 +25,30 @@ class BenchCommandTest {
             "ort_fp16_pipeline_img_s", "ort_fp16_bare_img_s", "ort_fp16_pipeline_over_bare", "ort_fp16_batch_p50_ms", "ort_fp16_batch_p99_ms",
             "ort_int8_pipeline_img_s", "ort_int8_bare_img_s", "ort_int8_pipeline_over_bare", "ort_int8_batch_p50_ms", "ort_int8_batch_p99_ms",
             "peak_fp32_gflop_s", "peak_bf16_gflop_s", "train_fp32_over_matmul_pct", "train_bf16_over_matmul_pct");
+    /** superconv serve under load (issue 19), for the fp32 and int8 exports: they come right after each one's ONNX Runtime rows. */
+    static final List<String> SERVE_FIGURES = serveFigures();
     /** Rows computed from the hardware peak: present where /proc/cpuinfo gives a clock; one "run" (a calculation). */
     static final List<String> HARDWARE_PEAK_FIGURES = List.of(
             "hw_peak_fp32_gflop_s", "hw_peak_bf16_gflop_s", "matmul_fp32_over_hw_peak_pct", "mfu_train_fp32_pct", "mfu_train_bf16_pct");
 
     @TempDir
     Path dir;
+
+    private static List<String> serveFigures() {
+        List<String> keys = new java.util.ArrayList<>();
+        for (String v : List.of("fp32", "int8")) {
+            for (int clients : new int[] {1, 8, 64, 256}) {
+                for (String what : List.of("img_s", "p50_ms", "p99_ms")) {
+                    keys.add("serve_" + v + "_c" + clients + "_" + what);
+                }
+            }
+            for (String what : List.of("c64_over_offline", "single_run_ms", "c1_p50_over_budget", "overload_refused_pct", "overload_answered",
+                    "overload_own_answers", "overload_p99_ms")) {
+                keys.add("serve_" + v + "_" + what);
+            }
+        }
+        return List.copyOf(keys);
+    }
 
     @Test
     void smokeRunPrintsEveryFigureAsJsonAndWritesBothFiles() throws Exception {
@@ -43,6 +61,7 @@ class BenchCommandTest {
         JsonNode figures = json.get("figures");
         boolean peakKnown = json.get("machine").get("hardware_peak").get("known").asBoolean();
         List<String> expected = new java.util.ArrayList<>(FIGURES);
+        expected.addAll(SERVE_FIGURES);
         if (peakKnown) {
             expected.addAll(HARDWARE_PEAK_FIGURES);
         }
@@ -84,7 +103,7 @@ class BenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(mirror, json.get("data").asText());
         int peakRows = json.get("machine").get("hardware_peak").get("known").asBoolean() ? HARDWARE_PEAK_FIGURES.size() : 0;
-        assertEquals(FIGURES.size() + peakRows, json.get("figures").size());
+        assertEquals(FIGURES.size() + SERVE_FIGURES.size() + peakRows, json.get("figures").size());
         assertTrue(json.get("figures").get("augmentation_img_s").get("median").asDouble() > 0);
     }
 

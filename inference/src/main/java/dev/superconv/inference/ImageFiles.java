@@ -133,6 +133,22 @@ public final class ImageFiles {
         } catch (ImageDecoder.UndecodableImageException e) {
             throw new UnusableImageException(e.getMessage());
         }
+        return pixels(img, policy, resize);
+    }
+
+    /**
+     * Decodes image bytes (e.g. an HTTP request body) exactly as {@link #decode(Path, ResizePolicy, boolean)}
+     * decodes a file; an image over {@code maxPixels} is refused from its header, before decoding.
+     */
+    public static byte[] decode(byte[] content, ResizePolicy policy, boolean resize, long maxPixels) throws UnusableImageException {
+        try {
+            return pixels(ImageDecoder.decode(content, maxPixels), policy, resize);
+        } catch (ImageDecoder.UndecodableImageException e) {
+            throw new UnusableImageException(e.getMessage());
+        }
+    }
+
+    private static byte[] pixels(RgbImage img, ResizePolicy policy, boolean resize) throws UnusableImageException {
         int n = policy.size();
         if ((img.width() != n || img.height() != n) && !resize) {
             throw new UnusableImageException("image is " + img.width() + "×" + img.height() + ", expected " + n + "×" + n + " (use --resize)");

@@ -25,18 +25,19 @@ import java.util.SplittableRandom;
 /**
  * Small ONNX models whose output the tests can compute by hand: a linear classifier over the whole
  * flattened input, {@code scores = flatten(x) · W}, so every pixel's position and value matters
- * (layout, normalisation and mirroring errors all change the scores).
+ * (layout, normalisation and mirroring errors all change the scores). Public for the tests of
+ * {@code inference.serve}.
  */
-final class TestModels {
-    static final int PIXELS = 32 * 32 * 3;
-    static final List<String> CLASSES = List.of("alpha", "bravo", "charlie", "delta");
+public final class TestModels {
+    public static final int PIXELS = 32 * 32 * 3;
+    public static final List<String> CLASSES = List.of("alpha", "bravo", "charlie", "delta");
     static final float[] MEAN = {0.4914f, 0.4822f, 0.4465f};
     static final float[] STD = {0.2470f, 0.2435f, 0.2616f};
 
     private TestModels() {}
 
     /** A linear model with weights (PIXELS, classes) and its file. */
-    record Linear(Path file, float[] weights, int classes, InputFormat format) {
+    public record Linear(Path file, float[] weights, int classes, InputFormat format) {
         /** Scores of one image given as model input values (normalised NCHW floats, or NHWC pixel values). */
         double[] scores(float[] input) {
             double[] s = new double[classes];
@@ -49,7 +50,7 @@ final class TestModels {
         }
     }
 
-    static Map<String, String> standardMetadata() {
+    public static Map<String, String> standardMetadata() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("classes", "[\"alpha\",\"bravo\",\"charlie\",\"delta\"]");
         m.put("mean", "[0.4914,0.4822,0.4465]");
@@ -59,11 +60,11 @@ final class TestModels {
         return m;
     }
 
-    static Linear linear(Path dir, InputFormat format, long seed) throws IOException {
+    public static Linear linear(Path dir, InputFormat format, long seed) throws IOException {
         return linear(dir.resolve("linear-" + format + "-" + seed + ".onnx"), format, seed, standardMetadata(), -1);
     }
 
-    static Linear linear(Path file, InputFormat format, long seed, Map<String, String> metadata, long batch) throws IOException {
+    public static Linear linear(Path file, InputFormat format, long seed, Map<String, String> metadata, long batch) throws IOException {
         int k = CLASSES.size();
         float[] w = new float[PIXELS * k];
         SplittableRandom rng = new SplittableRandom(seed);
@@ -87,6 +88,35 @@ final class TestModels {
         g.addOutput(value("logits", TensorProto.DataType.FLOAT, batch, k));
         write(file, g.build(), metadata);
         return new Linear(file, w, k, format);
+    }
+
+    /**
+     * A uint8 model whose session run fails when any pixel value is {@code >= limit}: the pixels index a
+     * table of {@code limit} floats (Gather checks its indices at run time), then a linear layer as in
+     * {@link #linear}. Dark images classify, bright ones make the whole batch fail.
+     */
+    public static Path failingOnBrightPixels(Path file, int limit) throws IOException {
+        float[] table = new float[limit];
+        for (int i = 0; i < limit; i++) {
+            table[i] = i / 255f;
+        }
+        int k = CLASSES.size();
+        float[] w = new float[PIXELS * k];
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextDouble(-0.05, 0.05);
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("failing");
+        g.addInput(value("input", TensorProto.DataType.UINT8, -1, 32, 32, 3));
+        g.addNode(node("Cast", List.of("input"), "index", attrInt("to", TensorProto.DataType.INT64.getNumber())));
+        g.addInitializer(floats("table", table, limit));
+        g.addNode(node("Gather", List.of("table", "index"), "looked_up", attrInt("axis", 0)));
+        g.addNode(node("Flatten", List.of("looked_up"), "flat", attrInt("axis", 1)));
+        g.addInitializer(floats("W", w, PIXELS, k));
+        g.addNode(node("MatMul", List.of("flat", "W"), "logits"));
+        g.addOutput(value("logits", TensorProto.DataType.FLOAT, -1, k));
+        write(file, g.build(), standardMetadata());
+        return file;
     }
 
     /** A model with any input type/shape, output = input reshaped to (N, -1) (for shape validation). */
@@ -150,7 +180,7 @@ final class TestModels {
     }
 
     /** {@code n} random uint8 HWC images. */
-    static byte[] randomImages(int n, long seed) {
+    public static byte[] randomImages(int n, long seed) {
         byte[] px = new byte[n * PIXELS];
         new SplittableRandom(seed).nextBytes(px);
         return px;

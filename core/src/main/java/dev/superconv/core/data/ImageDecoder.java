@@ -43,14 +43,12 @@ public final class ImageDecoder {
      * applied, alpha composited on white (see {@link RgbPixels}).
      */
     public static RgbImage decode(byte[] bytes) throws UndecodableImageException {
-        BufferedImage img;
-        // A memory-backed stream: ImageIO.read(InputStream) may spill to temp files per image.
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            img = read(in);
-        } catch (IOException e) {
-            throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
-        }
-        return RgbPixels.of(img).oriented(ExifOrientation.of(bytes));
+        return decode(bytes, Long.MAX_VALUE);
+    }
+
+    /** As {@link #decode(byte[])}, refusing from its header an image of more than {@code maxPixels} (see {@link #read(byte[], long)}). */
+    public static RgbImage decode(byte[] bytes, long maxPixels) throws UndecodableImageException {
+        return RgbPixels.of(read(bytes, maxPixels)).oriented(ExifOrientation.of(bytes));
     }
 
     /** As {@link #decode(byte[])}, the file read from disk. */
@@ -79,7 +77,25 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * Decodes image bytes held in memory (a request body: no file is named or touched), at their own
+     * size. An image of more than {@code maxPixels} is refused from its header, before any pixel is
+     * decoded: a small compressed file can hold a huge image.
+     */
+    public static BufferedImage read(byte[] content, long maxPixels) throws UndecodableImageException {
+        // A memory-backed stream: ImageIO.read(InputStream) may spill to temp files per image.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(content))) {
+            return read(in, maxPixels);
+        } catch (IOException e) {
+            throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
+        }
+    }
+
     private static BufferedImage read(ImageInputStream in) throws UndecodableImageException {
+        return read(in, Long.MAX_VALUE);
+    }
+
+    private static BufferedImage read(ImageInputStream in, long maxPixels) throws UndecodableImageException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new UndecodableImageException("not a PNG/JPEG/BMP/GIF/WebP or other known image format", true);
@@ -87,6 +103,13 @@ public final class ImageDecoder {
         ImageReader reader = readers.next();
         try {
             reader.setInput(in, true, true);
+            if (maxPixels < Long.MAX_VALUE) {
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w * h > maxPixels) {
+                    throw new UndecodableImageException("image is " + w + "×" + h + ", over the limit of " + maxPixels + " pixels", false);
+                }
+            }
             return reader.read(0);
         } catch (IOException | RuntimeException e) {
             throw new UndecodableImageException("cannot decode image (" + firstLine(e) + ")", false);
