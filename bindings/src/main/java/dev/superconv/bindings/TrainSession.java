@@ -59,7 +59,7 @@ final class TrainSession implements AutoCloseable {
     /** This process alone, or the data-parallel job it joined after the model was built or restored. */
     private Job job = Job.ALONE;
     /** Where training starts: epoch 0, or where last.pt left off. */
-    private Position start = Position.FRESH;
+    private Position start = Position.fresh();
 
     /**
      * Where a run continues from.
@@ -73,7 +73,10 @@ final class TrainSession implements AutoCloseable {
      */
     record Position(int epochsDone, List<EpochMetrics> history, double bestTestAcc, int bestEpoch, EpochProgress inEpoch,
                     Map<String, Checkpoint.Tensor> rankStatistics) {
-        static final Position FRESH = new Position(0, List.of(), -1, 0, new EpochProgress(), Map.of());
+        /** Epoch 0 of a new run (a new object each time: the trainer adds to its {@code inEpoch}). */
+        static Position fresh() {
+            return new Position(0, List.of(), -1, 0, new EpochProgress(), Map.of());
+        }
     }
 
     private TrainSession(TrainConfig config, DistributedConfig dist, Dataset train, Dataset test, Trainer.BatchSourceFactory factory,
