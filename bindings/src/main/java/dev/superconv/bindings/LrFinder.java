@@ -93,7 +93,7 @@ public final class LrFinder {
         try (PointerScope outer = new PointerScope(); BatchCycle batches = new BatchCycle(source)) {
             Snapshot saved = Snapshot.of(model);
             try (NesterovSgd optimizer = new NesterovSgd(model.parameterGroups(), settings.range().startLr(), settings.momentum(), 0)) {
-                TrainStep step = new TrainStep(model, optimizer, recipe, precision, device, TrainStep.Ranks.SINGLE, batchSize);
+                TrainStep step = new TrainStep(model, optimizer, recipe, precision, device, Job.ALONE, batchSize);
                 model.train(true);
                 return LrFinderRun.run(settings.range(), settings.beta(), settings.divergeFactor(), (i, lr) -> {
                     try (Batch batch = batches.next(); PointerScope scope = new PointerScope()) {

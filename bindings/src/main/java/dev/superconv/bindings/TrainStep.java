@@ -25,23 +25,6 @@ public final class TrainStep {
         void averageGradients();
 
         int worldSize();
-
-        /** A process alone: sums are the values, gradients its own. */
-        Ranks SINGLE = new Ranks() {
-            @Override
-            public double[] sum(double... values) {
-                return values;
-            }
-
-            @Override
-            public void averageGradients() {
-            }
-
-            @Override
-            public int worldSize() {
-                return 1;
-            }
-        };
     }
 
     /**
@@ -74,7 +57,7 @@ public final class TrainStep {
 
     /** A step for one process that owns {@code model} and {@code optimizer}: what {@code bench} times. */
     public static TrainStep single(LayerNet model, NesterovSgd optimizer, OptimizerConfig recipe, Precision precision, Device device, int batch) {
-        return new TrainStep(model, optimizer, recipe, precision, device, Ranks.SINGLE, batch);
+        return new TrainStep(model, optimizer, recipe, precision, device, Job.ALONE, batch);
     }
 
     /** Sets step {@code step}'s LR, weight decay and momentum on every SGD group. */
