@@ -3,6 +3,7 @@ package dev.superconv.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataSets;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.data.ImageOptions;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.io.AtomicFiles;
@@ -119,7 +120,7 @@ public final class EvalCommand implements Callable<Integer> {
         Confusion c = r.confusion();
         List<String> classes = r.classes();
         out.printf(Locale.ROOT, "model %s (%s, %d classes) on %s%n", model.file(), model.inputFormat().describe(model.imageSize()), classes.size(), r.device().cliName());
-        out.printf(Locale.ROOT, "accuracy %.2f %% (%d / %d)%s%n", 100 * r.accuracy(), c.correct(), c.total(), r.tta().equals("none") ? "" : ", TTA " + r.tta());
+        out.printf(Locale.ROOT, "accuracy %.2f %% (%d / %d)%s%n", 100 * r.accuracy(), c.correct(), c.total(), r.tta() == Tta.NONE ? "" : ", TTA " + r.ttaDescription());
         int w = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
         out.println("per class:");
         double[] acc = c.classAccuracies();

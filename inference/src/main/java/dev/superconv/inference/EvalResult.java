@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.superconv.core.metrics.Confusion;
 import dev.superconv.core.model.Device;
+import dev.superconv.core.model.Tta;
 import java.util.List;
 
 /**
@@ -16,11 +17,17 @@ import java.util.List;
  * @param seconds     wall time of the whole pass (preprocessing and inference; decoding excluded)
  * @param latency     session time per batch
  * @param batchSize   images per batch
- * @param tta         "flip" when each image was averaged with its mirror, else "none"
+ * @param tta         the test-time augmentation the scores include
+ * @param ttaInGraph  whether the model's graph applied it (else the evaluator ran the views)
  * @param device      where the session ran
  */
 public record EvalResult(Confusion confusion, int[] predictions, double[] confidence, double seconds,
-                         LatencyStats latency, int batchSize, String tta, Device device) {
+                         LatencyStats latency, int batchSize, Tta tta, boolean ttaInGraph, Device device) {
+    /** "none", "flip", or e.g. "flip-translate (in graph)": what {@code eval} prints and its JSON holds. */
+    public String ttaDescription() {
+        return tta.cliName() + (ttaInGraph && tta != Tta.NONE ? " (in graph)" : "");
+    }
+
     public long images() {
         return confusion.total();
     }
@@ -47,7 +54,7 @@ public record EvalResult(Confusion confusion, int[] predictions, double[] confid
         o.put("images_per_second", imagesPerSecond());
         o.put("seconds", seconds);
         o.put("batch_size", batchSize);
-        o.put("tta", tta);
+        o.put("tta", ttaDescription());
         o.put("device", device.cliName());
         ObjectNode perClass = o.putObject("per_class");
         double[] acc = confusion.classAccuracies();

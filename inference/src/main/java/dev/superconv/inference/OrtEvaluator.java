@@ -3,6 +3,7 @@ package dev.superconv.inference;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.metrics.Confusion;
+import dev.superconv.core.model.Tta;
 
 /**
  * Batched evaluation of a whole split: preprocessing of batch k+1 overlaps the session's run of
@@ -84,9 +85,9 @@ public final class OrtEvaluator {
             };
             BatchPipeline.Stats stats = pipeline.run(feed, sink, options.pipelined());
             Confusion confusion = Confusion.of(model.classes(), labels, predictions);
-            String tta = model.flipTtaInGraph() ? model.graphTta().cliName() + " (in graph)" : flip ? "flip" : "none";
+            Tta tta = model.flipTtaInGraph() ? model.graphTta() : flip ? Tta.FLIP : Tta.NONE;
             return new EvalResult(confusion, predictions, confidence, stats.wallNanos() / 1e9,
-                    LatencyStats.of(stats.runNanos()), perBatch, tta, model.device());
+                    LatencyStats.of(stats.runNanos()), perBatch, tta, model.flipTtaInGraph(), model.device());
         }
     }
 

@@ -197,12 +197,12 @@ class ExportedModelTest {
     void flipTtaInThePipelineMatchesTheExportedTtaGraph() throws Exception {
         EvalResult pipelineTta = eval(ExportOptions.DEFAULT, true);
         EvalResult graphTta = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), false);
-        assertEquals("flip", pipelineTta.tta());
-        assertEquals("flip (in graph)", graphTta.tta());
+        assertEquals(dev.superconv.core.model.Tta.FLIP, pipelineTta.tta());
+        assertEquals("flip (in graph)", graphTta.ttaDescription());
         assertSame(pipelineTta, graphTta, 1e-4, 1);
         // asking for TTA on a model that already has it in its graph runs it once (no double mirror)
         EvalResult both = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), true);
-        assertEquals("flip (in graph)", both.tta());
+        assertEquals("flip (in graph)", both.ttaDescription());
         assertArrayEquals(graphTta.predictions(), both.predictions());
     }
 }

@@ -81,7 +81,7 @@ class OrtEvaluatorTest {
                     }
                     assertEquals(Math.min(batch, N), r.batchSize());
                     assertEquals((N + Math.min(batch, N) - 1) / Math.min(batch, N), r.latency().batches());
-                    assertEquals("none", r.tta());
+                    assertEquals(dev.superconv.core.model.Tta.NONE, r.tta());
                 }
             }
         }
@@ -131,7 +131,7 @@ class OrtEvaluatorTest {
                 EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(16, true, true));
                 assertArrayEquals(ref, r.predictions(), format.toString());
                 assertEquals(expectedCorrect(), r.confusion().correct());
-                assertEquals("flip", r.tta());
+                assertEquals(dev.superconv.core.model.Tta.FLIP, r.tta());
                 int changed = 0;
                 for (int i = 0; i < N; i++) {
                     changed += plain[i] != ref[i] ? 1 : 0;
