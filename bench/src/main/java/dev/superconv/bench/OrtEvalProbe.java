@@ -15,6 +15,7 @@ import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.inference.ActivationRanges;
 import dev.superconv.core.model.Device;
+import dev.superconv.core.model.Tta;
 import dev.superconv.inference.EvalResult;
 import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.OrtModel;
@@ -99,7 +100,7 @@ public final class OrtEvalProbe implements AutoCloseable {
 
     /** The evaluation pipeline: images/s and per-batch latency. */
     public EvalResult pipelined() throws Exception {
-        return OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, true));
+        return OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, Tta.NONE, true));
     }
 
     /** {@code session.run} over the pre-made tensors into pinned outputs; images/s. */
@@ -113,7 +114,7 @@ public final class OrtEvalProbe implements AutoCloseable {
 
     /** Both paths classify the images the same way (up to {@link #MAX_DISAGREEMENT} near-ties). */
     public void check() throws Exception {
-        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, true));
+        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, Tta.NONE, true));
         bare();
         int differ = 0;
         int classes = model.classCount();

@@ -3,6 +3,7 @@ package dev.superconv.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.DataSets;
+import dev.superconv.core.model.CliName;
 import dev.superconv.core.model.Tta;
 import dev.superconv.core.data.ImageOptions;
 import dev.superconv.core.data.Dataset;
@@ -56,7 +57,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256", description = "Images per batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--tta", defaultValue = "none", description = "none or flip: also run each image mirrored and average the scores (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tta", defaultValue = "none", description = "none, flip (also run each image mirrored and average the scores) or flip-translate (airbench level 2: also the 1-pixel shifts and their mirrors, six runs an image) (default ${DEFAULT-VALUE}).")
     String tta;
 
     @Option(names = "--limit", defaultValue = "0", description = "Evaluate a fixed subset of this many images (0 = all).")
@@ -73,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OrtEvaluator.Options options = new OrtEvaluator.Options(batchSize, parseTta(tta), !noPipeline);
+        OrtEvaluator.Options options = new OrtEvaluator.Options(batchSize, CliName.parse(Tta.class, "--tta", tta), !noPipeline);
         if (limit < 0) {
             throw new BadInputException("--limit must be >= 0, got " + limit);
         }
@@ -87,8 +88,9 @@ public final class EvalCommand implements Callable<Integer> {
             if (!model.deviceNote().isEmpty()) {
                 stderr.println("superconv: " + model.deviceNote());
             }
-            if (options.flipTta() && model.flipTtaInGraph()) {
-                stderr.println("superconv: the model already averages each image with its mirror (exported with --tta flip); running it once");
+            if (options.tta() != Tta.NONE && model.ttaInGraph()) {
+                stderr.println("superconv: the model already applies TTA " + model.graphTta().cliName() + " in its graph (exported with --tta "
+                        + model.graphTta().cliName() + "); running it once per image instead of --tta " + options.tta().cliName());
             }
             stderr.flush();
             EvalResult r = OrtEvaluator.evaluate(model, set, options);
@@ -106,14 +108,6 @@ public final class EvalCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
-    }
-
-    static boolean parseTta(String text) {
-        return switch (text) {
-            case "none" -> false;
-            case "flip" -> true;
-            default -> throw new BadInputException("--tta must be none or flip, got '" + text + "'");
-        };
     }
 
     private static void printReport(PrintWriter out, OrtModel model, EvalResult r) {

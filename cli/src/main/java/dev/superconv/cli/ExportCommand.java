@@ -6,6 +6,7 @@ import dev.superconv.core.data.DataHome;
 import dev.superconv.core.data.DataSpec;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.data.Split;
+import dev.superconv.core.model.CliName;
 import dev.superconv.core.model.OutputKind;
 import dev.superconv.core.model.Tta;
 import dev.superconv.export.ExportOptions;
@@ -39,7 +40,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--input", defaultValue = "float-nchw", paramLabel = "FORMAT",
             description = "float-nchw: normalised float32 (N,3,32,32); uint8-nhwc: raw pixels (N,32,32,3), normalised in the graph (default ${DEFAULT-VALUE}).") String input;
     @Option(names = "--output", defaultValue = "logits", paramLabel = "KIND", description = "logits or probs (softmax) (default ${DEFAULT-VALUE}).") String output;
-    @Option(names = "--tta", defaultValue = "none", paramLabel = "TTA", description = "none or flip: average with the mirrored image inside the graph (default ${DEFAULT-VALUE}).") String tta;
+    @Option(names = "--tta", defaultValue = "none", paramLabel = "TTA", description = "none, flip (average with the mirrored image) or flip-translate (airbench level 2: also the 1-pixel shifts and their mirrors), inside the graph (default ${DEFAULT-VALUE}).") String tta;
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P", description = "fp32, fp16 (fp16 weights and compute, fp32 I/O) or int8 (QDQ: uint8 activations calibrated on --calibration-data, int8 weights per channel, fp32 I/O) (default ${DEFAULT-VALUE}).") String precision;
     @Option(names = "--calibration-data", paramLabel = "SPEC",
             description = "int8: data set whose training images calibrate the activation ranges (any --data SPEC).") String calibrationData;
@@ -49,10 +50,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExportOptions options = new ExportOptions(foldBn,
-                ExportOptions.parse(InputFormat.class, "--input", input),
-                ExportOptions.parse(OutputKind.class, "--output", output),
-                ExportOptions.parse(Tta.class, "--tta", tta),
-                ExportOptions.parse(Precision.class, "--precision", precision));
+                CliName.parse(InputFormat.class, "--input", input),
+                CliName.parse(OutputKind.class, "--output", output),
+                CliName.parse(Tta.class, "--tta", tta),
+                CliName.parse(Precision.class, "--precision", precision));
         if (Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + " is a directory; name the .onnx file to write");
         }

@@ -126,7 +126,7 @@ final class RunPipeline {
 
     private static EvalResult ortEval(Path model, Dataset test) {
         try (OrtModel m = OrtModel.open(model, SessionSettings.defaults())) {
-            return OrtEvaluator.evaluate(m, test, new OrtEvaluator.Options(256, false, true));
+            return OrtEvaluator.evaluate(m, test, new OrtEvaluator.Options(256, Tta.NONE, true));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -155,7 +155,7 @@ public final class TrainOptions {
             mine.put("schedule.anneal", Anneal.parse(spelled.get("--anneal")));
         }
         if (spelled.containsKey("--tta")) {
-            mine.put("tta", dev.superconv.export.ExportOptions.parse(dev.superconv.core.model.Tta.class, "--tta", spelled.get("--tta")));
+            mine.put("tta", dev.superconv.core.model.CliName.parse(dev.superconv.core.model.Tta.class, "--tta", spelled.get("--tta")));
         }
         return model.apply(base, mine);
     }

@@ -124,10 +124,12 @@ class EvalCommandTest {
     }
 
     @Test
-    void flipTtaRuns() throws Exception {
-        CliRunner.Result r = CliRunner.run("eval", "--model", model.toString(), "--data", data.toString(), "--device", "cpu", "--tta", "flip", "--json", "--no-pipeline");
-        assertEquals(0, r.exitCode(), r.toString());
-        assertEquals("flip", new ObjectMapper().readTree(r.out()).get("tta").asText());
+    void everyTtaLevelRuns() throws Exception {
+        for (String tta : List.of("flip", "flip-translate")) {
+            CliRunner.Result r = CliRunner.run("eval", "--model", model.toString(), "--data", data.toString(), "--device", "cpu", "--tta", tta, "--json", "--no-pipeline");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals(tta, new ObjectMapper().readTree(r.out()).get("tta").asText());
+        }
     }
 
     private static void assertBadInput(CliRunner.Result r, String... fragments) {
@@ -147,7 +149,7 @@ class EvalCommandTest {
         assertBadInput(CliRunner.run("eval", "--model", dir.resolve("none.onnx").toString(), "--data", d), "none.onnx: no such file");
         Path junk = Files.writeString(dir.resolve("junk.onnx"), "{\"not\": \"onnx\"}");
         assertBadInput(CliRunner.run("eval", "--model", junk.toString(), "--data", d), "junk.onnx: not a loadable ONNX model");
-        assertBadInput(CliRunner.run("eval", "--model", m, "--data", d, "--tta", "rotate"), "--tta must be none or flip");
+        assertBadInput(CliRunner.run("eval", "--model", m, "--data", d, "--tta", "rotate"), "--tta must be one of none, flip, flip-translate");
         assertBadInput(CliRunner.run("eval", "--model", m, "--data", d, "--device", "tpu"), "--device must be auto, cpu or cuda");
         assertBadInput(CliRunner.run("eval", "--model", m, "--data", d, "--threads", "-2"), "--threads");
         CliRunner.Result missingData = CliRunner.run("eval", "--model", m, "--data", dir.resolve("no-data").toString());

@@ -5,8 +5,6 @@ import dev.superconv.core.model.CliName;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.OutputKind;
 import dev.superconv.core.model.Tta;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * What the exported graph looks like.
@@ -64,17 +62,6 @@ public record ExportOptions(boolean foldBn, InputFormat input, OutputKind output
 
     public ExportOptions withPrecision(Precision v) {
         return new ExportOptions(foldBn, input, output, tta, v);
-    }
-
-    /** Parses a CLI spelling ({@code "uint8-nhwc"}); an unknown one is bad input listing the valid ones. */
-    public static <E extends Enum<E> & CliName> E parse(Class<E> type, String option, String text) {
-        for (E e : type.getEnumConstants()) {
-            if (e.cliName().equals(text)) {
-                return e;
-            }
-        }
-        String valid = Arrays.stream(type.getEnumConstants()).map(CliName::cliName).collect(Collectors.joining(", "));
-        throw new BadInputException(option + " must be one of " + valid + ", got '" + text + "'");
     }
 
     @Override

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.checkpoint.Checkpoint;
+import dev.superconv.core.model.CliName;
 import dev.superconv.core.model.InputFormat;
 import dev.superconv.core.model.OutputKind;
 import dev.superconv.core.model.Tta;
@@ -139,9 +140,9 @@ class OnnxExporterTest {
 
     @Test
     void optionNamesParseAndUnknownOnesAreBadInput() {
-        assertEquals(InputFormat.UINT8_NHWC, ExportOptions.parse(InputFormat.class, "--input", "uint8-nhwc"));
-        assertEquals(Precision.FP16, ExportOptions.parse(Precision.class, "--precision", "fp16"));
-        BadInputException e = assertThrows(BadInputException.class, () -> ExportOptions.parse(Tta.class, "--tta", "five-crop"));
+        assertEquals(InputFormat.UINT8_NHWC, CliName.parse(InputFormat.class, "--input", "uint8-nhwc"));
+        assertEquals(Precision.FP16, CliName.parse(Precision.class, "--precision", "fp16"));
+        BadInputException e = assertThrows(BadInputException.class, () -> CliName.parse(Tta.class, "--tta", "five-crop"));
         assertEquals("--tta must be one of none, flip, flip-translate, got 'five-crop'", e.getMessage());
     }
 

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.model.ValueRange;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -44,7 +45,7 @@ public final class ActivationRanges {
             float[] scratch = new float[0];
             for (int first = 0; first < count; first += BATCH) {
                 int n = Math.min(BATCH, count - first);
-                pre.write(images.pixelData(), first, n, false, MemorySegment.ofBuffer(input), 0);
+                pre.write(images.pixelData(), first, n, Tta.View.IDENTITY, MemorySegment.ofBuffer(input), 0);
                 try (OnnxTensor in = tensor(m, input, n);
                      OrtSession.Result r = m.runOutputs(in, new HashSet<>(outputs))) {
                     for (String name : outputs) {

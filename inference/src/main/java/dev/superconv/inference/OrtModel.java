@@ -253,9 +253,8 @@ public final class OrtModel implements AutoCloseable {
         return outputsProbabilities;
     }
 
-    /** True when the graph itself averages the image and its mirror (exported with {@code --tta flip}). */
     /** Whether the graph itself averages test-time augmented views (flip or flip-translate). */
-    public boolean flipTtaInGraph() {
+    public boolean ttaInGraph() {
         return graphTta != Tta.NONE;
     }
 

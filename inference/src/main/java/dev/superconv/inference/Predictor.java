@@ -1,6 +1,7 @@
 package dev.superconv.inference;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.model.Tta;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -97,7 +98,7 @@ public final class Predictor {
                     }
                     try {
                         byte[] px = p.pixels().get();
-                        pre.write(px, 0, 1, false, slot.input(), rows);
+                        pre.write(px, 0, 1, Tta.View.IDENTITY, slot.input(), rows);
                         items.add(new Item(p.path(), rows++, ""));
                     } catch (ExecutionException e) {
                         Throwable cause = e.getCause();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import ai.onnxruntime.OnnxTensor;
 import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.Tta;
 import java.lang.foreign.ValueLayout;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class BatchSlotTest {
             try (OrtModel m = open(format); BatchSlot slot = new BatchSlot(m, 5)) {
                 byte[] px = TestModels.randomImages(5, 12);
                 Preprocessor pre = new Preprocessor(m);
-                pre.write(px, 0, 5, false, slot.input(), 0);
+                pre.write(px, 0, 5, Tta.View.IDENTITY, slot.input(), 0);
                 for (int rows : new int[] {5, 2, 5, 2}) {
                     slot.run(rows);
                     int[] idx = new int[rows];

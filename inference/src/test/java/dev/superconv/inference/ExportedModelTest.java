@@ -114,12 +114,12 @@ class ExportedModelTest {
         return px;
     }
 
-    private static EvalResult eval(ExportOptions options, boolean flip) throws Exception {
+    private static EvalResult eval(ExportOptions options, Tta tta) throws Exception {
         Path f = dir.resolve(options.toString().replaceAll("[^a-z0-9]+", "_") + ".onnx");
         OnnxExporter.export(checkpoint, options, f);
         try (OrtModel m = OrtModel.open(f, SessionSettings.defaults().withDevice(Device.CPU).withIntraOpThreads(1), new GpuProbe(dir.resolve("x"), List.of()))) {
             assertEquals(CIFAR10, m.classes());
-            return OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(32, flip, true));
+            return OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(32, tta, true));
         }
     }
 
@@ -138,15 +138,15 @@ class ExportedModelTest {
     @Test
     void everyExportOptionPredictsLikeThePlainModel() throws Exception {
         ExportOptions plain = ExportOptions.DEFAULT;
-        EvalResult base = eval(plain, false);
+        EvalResult base = eval(plain, Tta.NONE);
         // random weights still spread the predictions (else agreement would prove little)
         long distinct = java.util.Arrays.stream(base.predictions()).distinct().count();
         assertTrue(distinct >= 3, "only " + distinct + " distinct predictions");
 
-        assertSame(base, eval(plain.withFoldBn(false), false), 1e-4, 1);
-        assertSame(base, eval(plain.withInput(InputFormat.UINT8_NHWC), false), 1e-4, 1);
-        assertSame(base, eval(plain.withOutput(OutputKind.PROBS), false), 1e-4, 1);
-        assertSame(base, eval(plain.withPrecision(ExportOptions.Precision.FP16), false), 2e-2, 4);
+        assertSame(base, eval(plain.withFoldBn(false), Tta.NONE), 1e-4, 1);
+        assertSame(base, eval(plain.withInput(InputFormat.UINT8_NHWC), Tta.NONE), 1e-4, 1);
+        assertSame(base, eval(plain.withOutput(OutputKind.PROBS), Tta.NONE), 1e-4, 1);
+        assertSame(base, eval(plain.withPrecision(ExportOptions.Precision.FP16), Tta.NONE), 2e-2, 4);
     }
 
     @Test
@@ -182,9 +182,9 @@ class ExportedModelTest {
 
         Path quantized = dir.resolve("int8.onnx");
         OnnxExporter.exportInt8(checkpoint, int8, (model, outputs) -> ActivationRanges.measure(model, outputs, data, N, cpu), quantized);
-        EvalResult base = eval(ExportOptions.DEFAULT, false);
+        EvalResult base = eval(ExportOptions.DEFAULT, Tta.NONE);
         try (OrtModel m = OrtModel.open(quantized, cpu, new GpuProbe(dir.resolve("x"), List.of()))) {
-            EvalResult q = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(32, false, true));
+            EvalResult q = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(32, Tta.NONE, true));
             int flips = 0;
             for (int i = 0; i < N; i++) {
                 flips += q.predictions()[i] == base.predictions()[i] ? 0 : 1;
@@ -195,14 +195,33 @@ class ExportedModelTest {
 
     @Test
     void flipTtaInThePipelineMatchesTheExportedTtaGraph() throws Exception {
-        EvalResult pipelineTta = eval(ExportOptions.DEFAULT, true);
-        EvalResult graphTta = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), false);
+        EvalResult pipelineTta = eval(ExportOptions.DEFAULT, Tta.FLIP);
+        EvalResult graphTta = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), Tta.NONE);
         assertEquals(dev.superconv.core.model.Tta.FLIP, pipelineTta.tta());
         assertEquals("flip (in graph)", graphTta.ttaDescription());
         assertSame(pipelineTta, graphTta, 1e-4, 1);
         // asking for TTA on a model that already has it in its graph runs it once (no double mirror)
-        EvalResult both = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), true);
+        EvalResult both = eval(ExportOptions.DEFAULT.withTta(Tta.FLIP), Tta.FLIP);
         assertEquals("flip (in graph)", both.ttaDescription());
         assertArrayEquals(graphTta.predictions(), both.predictions());
+    }
+
+    @Test
+    void flipTranslateTtaInThePipelineMatchesTheExportedTtaGraph() throws Exception {
+        for (ExportOptions plain : List.of(ExportOptions.DEFAULT, ExportOptions.DEFAULT.withInput(InputFormat.UINT8_NHWC), ExportOptions.DEFAULT.withOutput(OutputKind.PROBS))) {
+            EvalResult pipelineTta = eval(plain, Tta.FLIP_TRANSLATE);
+            EvalResult graphTta = eval(plain.withTta(Tta.FLIP_TRANSLATE), Tta.NONE);
+            assertEquals(Tta.FLIP_TRANSLATE, pipelineTta.tta());
+            assertEquals("flip-translate", pipelineTta.ttaDescription());
+            assertEquals("flip-translate (in graph)", graphTta.ttaDescription());
+            assertSame(pipelineTta, graphTta, 1e-4, 1);
+            // the shifted views change something, so the comparison can tell them from flip alone
+            EvalResult flipOnly = eval(plain, Tta.FLIP);
+            double maxConfidenceChange = 0;
+            for (int i = 0; i < N; i++) {
+                maxConfidenceChange = Math.max(maxConfidenceChange, Math.abs(flipOnly.confidence()[i] - pipelineTta.confidence()[i]));
+            }
+            assertTrue(maxConfidenceChange > 1e-3, plain + ": flip-translate scored like flip (max change " + maxConfidenceChange + ")");
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.superconv.core.BadInputException;
 import dev.superconv.core.data.Dataset;
 import dev.superconv.core.model.Device;
 import dev.superconv.core.model.InputFormat;
+import dev.superconv.core.model.Tta;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class OrtEvaluatorTest {
                 int[] ref = referencePredictions(m, px, false);
                 Dataset data = dataWithKnownAccuracy(px, ref);
                 for (int batch : new int[] {1, 16, 256}) {
-                    EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(batch, false, true));
+                    EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(batch, Tta.NONE, true));
                     assertArrayEquals(ref, r.predictions(), format + " batch " + batch);
                     assertEquals(N, r.images());
                     assertEquals(expectedCorrect(), r.confusion().correct());
@@ -92,7 +93,7 @@ class OrtEvaluatorTest {
         try (OrtModel m = open(InputFormat.FLOAT_NCHW, 23)) {
             byte[] px = TestModels.randomImages(N, 24);
             int[] ref = referencePredictions(m, px, false);
-            EvalResult r = OrtEvaluator.evaluate(m, dataWithKnownAccuracy(px, ref), new OrtEvaluator.Options(32, false, true));
+            EvalResult r = OrtEvaluator.evaluate(m, dataWithKnownAccuracy(px, ref), new OrtEvaluator.Options(32, Tta.NONE, true));
             int[] idx = {5};
             float[] s = Reference.scores(m, px, idx, new boolean[1])[0];
             double sum = 0;
@@ -108,8 +109,8 @@ class OrtEvaluatorTest {
         try (OrtModel m = open(InputFormat.FLOAT_NCHW, 25)) {
             byte[] px = TestModels.randomImages(N, 26);
             Dataset data = dataWithKnownAccuracy(px, referencePredictions(m, px, false));
-            EvalResult seq = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(10, false, false));
-            EvalResult pip = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(10, false, true));
+            EvalResult seq = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(10, Tta.NONE, false));
+            EvalResult pip = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(10, Tta.NONE, true));
             assertArrayEquals(seq.predictions(), pip.predictions());
             assertArrayEquals(seq.confidence(), pip.confidence());
             for (int t = 0; t < 4; t++) {
@@ -128,7 +129,7 @@ class OrtEvaluatorTest {
                 int[] plain = referencePredictions(m, px, false);
                 int[] ref = referencePredictions(m, px, true);
                 Dataset data = dataWithKnownAccuracy(px, ref);
-                EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(16, true, true));
+                EvalResult r = OrtEvaluator.evaluate(m, data, new OrtEvaluator.Options(16, Tta.FLIP, true));
                 assertArrayEquals(ref, r.predictions(), format.toString());
                 assertEquals(expectedCorrect(), r.confusion().correct());
                 assertEquals(dev.superconv.core.model.Tta.FLIP, r.tta());
@@ -143,15 +144,15 @@ class OrtEvaluatorTest {
 
     @Test
     void badRequestsAreBadInput() throws Exception {
-        assertThrows(BadInputException.class, () -> new OrtEvaluator.Options(0, false, true));
+        assertThrows(BadInputException.class, () -> new OrtEvaluator.Options(0, Tta.NONE, true));
         try (OrtModel m = open(InputFormat.FLOAT_NCHW, 29)) {
             Dataset other = new Dataset(new byte[TestModels.PIXELS], new byte[1], List.of("a", "b", "c", "d"));
-            BadInputException e = assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, other, new OrtEvaluator.Options(8, false, true)));
+            BadInputException e = assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, other, new OrtEvaluator.Options(8, Tta.NONE, true)));
             assertTrue(e.getMessage().contains("differ"), e.getMessage());
             Dataset fewer = new Dataset(new byte[TestModels.PIXELS], new byte[1], List.of("a", "b"));
-            assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, fewer, new OrtEvaluator.Options(8, false, true)));
+            assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, fewer, new OrtEvaluator.Options(8, Tta.NONE, true)));
             Dataset empty = new Dataset(new byte[0], new byte[0], TestModels.CLASSES);
-            assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, empty, new OrtEvaluator.Options(8, false, true)));
+            assertThrows(BadInputException.class, () -> OrtEvaluator.evaluate(m, empty, new OrtEvaluator.Options(8, Tta.NONE, true)));
         }
     }
 }

@@ -44,7 +44,7 @@ class OrtModelTest {
             assertArrayEquals(new float[] {0.4914f, 0.4822f, 0.4465f}, m.mean());
             assertArrayEquals(new float[] {0.247f, 0.2435f, 0.2616f}, m.std());
             assertFalse(m.outputsProbabilities());
-            assertFalse(m.flipTtaInGraph());
+            assertFalse(m.ttaInGraph());
             assertEquals(Device.CPU, m.device());
             assertEquals("", m.deviceNote());
         }
@@ -63,7 +63,7 @@ class OrtModelTest {
             assertEquals(8, m.fixedBatch());
             assertEquals(0, m.mean().length);
             assertTrue(m.outputsProbabilities());
-            assertTrue(m.flipTtaInGraph());
+            assertTrue(m.ttaInGraph());
         }
     }
 

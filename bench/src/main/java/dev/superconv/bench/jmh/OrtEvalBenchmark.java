@@ -13,6 +13,7 @@ import dev.superconv.core.model.ModelSpec;
 import dev.superconv.export.ExportOptions;
 import dev.superconv.export.OnnxExporter;
 import dev.superconv.core.model.Device;
+import dev.superconv.core.model.Tta;
 import dev.superconv.inference.EvalResult;
 import dev.superconv.inference.OrtEvaluator;
 import dev.superconv.inference.GpuProbe;
@@ -130,7 +131,7 @@ public class OrtEvalBenchmark {
     @Benchmark
     @OperationsPerInvocation(IMAGES)
     public double pipeline() throws Exception {
-        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, true));
+        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, Tta.NONE, true));
         report("pipeline", r.imagesPerSecond(), r.latency());
         return r.accuracy();
     }
@@ -138,7 +139,7 @@ public class OrtEvalBenchmark {
     @Benchmark
     @OperationsPerInvocation(IMAGES)
     public double sequential() throws Exception {
-        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, false, false));
+        EvalResult r = OrtEvaluator.evaluate(model, data, new OrtEvaluator.Options(batch, Tta.NONE, false));
         report("sequential", r.imagesPerSecond(), r.latency());
         return r.accuracy();
     }

@@ -4,6 +4,7 @@ import dev.superconv.bindings.Trainer;
 import dev.superconv.core.checkpoint.Checkpoint;
 import dev.superconv.core.data.DataSets;
 import dev.superconv.core.data.Splits;
+import dev.superconv.core.model.Tta;
 import dev.superconv.core.recipe.ConfigJson;
 import dev.superconv.core.recipe.Presets;
 import dev.superconv.core.recipe.TrainConfig;
@@ -33,7 +34,7 @@ public final class QuickStart {
         OnnxExporter.export(Checkpoint.read(trained.files().best()), ExportOptions.DEFAULT, onnx);
 
         try (OrtModel model = OrtModel.open(onnx, SessionSettings.defaults())) {
-            EvalResult eval = OrtEvaluator.evaluate(model, data.test(), new OrtEvaluator.Options(256, false, true));
+            EvalResult eval = OrtEvaluator.evaluate(model, data.test(), new OrtEvaluator.Options(256, Tta.NONE, true));
             System.out.printf("libtorch %.2f %%, ONNX Runtime %.2f %% (%.0f img/s)%n",
                     100 * trained.bestTestAcc(), 100 * eval.accuracy(), eval.imagesPerSecond());
         }

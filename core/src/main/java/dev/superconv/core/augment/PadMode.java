@@ -8,7 +8,7 @@ public enum PadMode {
     ZERO;
 
     /** Source index for a padded coordinate {@code i} (REFLECT only; needs pad < size). */
-    static int reflect(int i, int size) {
+    public static int reflect(int i, int size) {
         if (i < 0) {
             return -i;
         }

@@ -1,5 +1,7 @@
 package dev.superconv.core.model;
 
+import java.util.List;
+
 /**
  * Test-time augmentation, as airbench numbers its levels; what {@code export --tta} builds into a
  * graph, what {@code eval --tta} and the training-time test pass apply, and what the metadata's
@@ -12,16 +14,14 @@ package dev.superconv.core.model;
  * Shifts reflect-pad by one pixel, so FLIP_TRANSLATE costs six forward passes.
  */
 public enum Tta implements CliName {
-    NONE("none", 1),
-    FLIP("flip", 2),
-    FLIP_TRANSLATE("flip-translate", 6);
+    NONE("none"),
+    FLIP("flip"),
+    FLIP_TRANSLATE("flip-translate");
 
     private final String cliName;
-    private final int views;
 
-    Tta(String cliName, int views) {
+    Tta(String cliName) {
         this.cliName = cliName;
-        this.views = views;
     }
 
     @Override
@@ -31,6 +31,29 @@ public enum Tta implements CliName {
 
     /** Forward passes per image. */
     public int views() {
-        return views;
+        return viewList().size();
+    }
+
+    /**
+     * One forward pass of a level: the image sampled at (y + shift, x + shift) with reflect padding
+     * (so shift −1 is the graph's up-left crop of the padded image, +1 its down-right crop), then
+     * mirrored left-right when {@code mirror}; its logits count with {@code weight}.
+     */
+    public record View(int shift, boolean mirror, double weight) {
+        public static final View IDENTITY = new View(0, false, 1);
+
+        public boolean isIdentity() {
+            return shift == 0 && !mirror;
+        }
+    }
+
+    /** The level's views in the order the exported graph batches them; the weights sum to 1. */
+    public List<View> viewList() {
+        return switch (this) {
+            case NONE -> List.of(View.IDENTITY);
+            case FLIP -> List.of(new View(0, false, 0.5), new View(0, true, 0.5));
+            case FLIP_TRANSLATE -> List.of(new View(0, false, 0.25), new View(0, true, 0.25),
+                    new View(-1, false, 0.125), new View(-1, true, 0.125), new View(1, false, 0.125), new View(1, true, 0.125));
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.superconv.inference.serve;
 
+import dev.superconv.core.model.Tta;
 import dev.superconv.inference.BatchPipeline;
 import dev.superconv.inference.BatchSlot;
 import dev.superconv.inference.OrtModel;
@@ -270,7 +271,7 @@ final class DynamicBatcher implements AutoCloseable {
             job.result().completeExceptionally(new BatchFailedException(500, "the model failed on an earlier batch (" + lastFailure + ")"));
             return false;
         }
-        pre.write(job.pixels(), 0, 1, false, slot.input(), jobs.size());
+        pre.write(job.pixels(), 0, 1, Tta.View.IDENTITY, slot.input(), jobs.size());
         jobs.add(job);
         return true;
     }
