@@ -70,9 +70,10 @@ public record OptimizerConfig(Units units, double weightDecay, double bnBiasLrSc
         return switch (units) {
             case PER_STEP -> new Groups(lr, weightDecay, lr * bnBiasLrScale, weightDecay / bnBiasLrScale);
             case PER_1024_EXAMPLES -> {
-                DecoupledSgd now = new DecoupledSgd(lr, weightDecay, momentum, bnBiasLrScale);
+                // the schedule scales the peak's SGD values, as airbench's LambdaLR does (and may reach 0, as piecewise does)
                 DecoupledSgd peak = new DecoupledSgd(peakLr, weightDecay, momentum, bnBiasLrScale);
-                yield new Groups(now.sgdLr(), peak.sgdWeightDecay(batchSize), now.sgdBiasLr(), peak.sgdBiasWeightDecay(batchSize));
+                double fraction = lr / peakLr;
+                yield new Groups(fraction * peak.sgdLr(), peak.sgdWeightDecay(batchSize), fraction * peak.sgdBiasLr(), peak.sgdBiasWeightDecay(batchSize));
             }
         };
     }

@@ -115,6 +115,20 @@ class ConfigJsonTest {
     }
 
     @Test
+    void decoupledUnitsTakeASchedulesZeroLr() {
+        // piecewise starts and ends at LR 0; per 1,024 examples that is SGD LR 0, with the peak's decay factor
+        OptimizerConfig o = Presets.AIRBENCH.config().optimizer();
+        double kilostep = 1024 * (1 + 1 / 0.15);
+        OptimizerConfig.Groups start = o.sgd(0, 11.5, 0.85, 1024);
+        assertEquals(0, start.lr());
+        assertEquals(0, start.biasLr());
+        assertEquals(0.0153 * 1024 / 11.5, start.weightDecay(), 1e-12);
+        OptimizerConfig.Groups mid = o.sgd(5.75, 11.5, 0.85, 1024);
+        assertEquals(5.75 / kilostep, mid.lr(), 1e-15);
+        assertEquals(64 * 5.75 / kilostep, mid.biasLr(), 1e-13);
+    }
+
+    @Test
     void presetsAreNamedByTheirFlags() {
         assertEquals(Presets.AIRBENCH, Presets.parse("airbench"));
         assertEquals(Presets.S11, Presets.parse(" S11 "));
