@@ -219,8 +219,13 @@ final class ResNetGraph {
             }
             case FLIP_TRANSLATE -> {
                 // (6N, C) → (6, N, C); ¼·(x + mirror x) + ⅛·(each shifted view and its mirror), summed over the views
-                x = g.node("tta.views", "Reshape", List.of(x, g.int64s("tta.views.shape", 6, -1, classes)));
-                String weights = g.floats("tta.weights", new long[] {6, 1, 1}, new float[] {0.25f, 0.25f, 0.125f, 0.125f, 0.125f, 0.125f}, false);
+                x = g.node("tta.views", "Reshape", List.of(x, g.int64s("tta.views.shape", tta.views(), -1, classes)));
+                List<Tta.View> views = tta.viewList(); // the batch above stacks them in this order
+                float[] w = new float[views.size()];
+                for (int v = 0; v < w.length; v++) {
+                    w[v] = (float) views.get(v).weight();
+                }
+                String weights = g.floats("tta.weights", new long[] {w.length, 1, 1}, w, false);
                 x = g.node("tta.weighted", "Mul", List.of(x, weights));
                 x = g.node(name, "ReduceSum", List.of(x, g.int64s("tta.axes", 0)), intAttr("keepdims", 0));
             }
