@@ -26,6 +26,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -45,7 +46,28 @@ public final class LayerNet extends Module {
 
     private record ConvStep(Conv2dImpl conv) implements Step {}
 
-    private record BnStep(BatchNorm2dImpl bn) implements Step {}
+    private record BnStep(BatchNorm2dImpl bn, BatchNormSettings settings) implements Step {
+        Tensor forward(Tensor x) {
+            long n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+            int splits = settings.ghostSplits(n);
+            if (splits == 1 || !bn.is_training()) {
+                return bn.forward(x);
+            }
+            // (N, C, H, W) → (N/s, s·C, H, W): ghost batch j is images j, j + s, j + 2s, …, and BN over
+            // s·C channels normalises each channel of each ghost batch by that ghost batch's statistics.
+            Tensor grouped = x.reshape(n / splits, splits * c, h, w);
+            Tensor mean = bn.running_mean().repeat(splits), var = bn.running_var().repeat(splits);
+            Tensor y = torch.batch_norm(grouped, new TensorOptional(bn.weight().repeat(splits)), new TensorOptional(bn.bias().repeat(splits)),
+                    new TensorOptional(mean), new TensorOptional(var), true, settings.momentum(), settings.eps(), false);
+            try (NoGradGuard g = new NoGradGuard()) {
+                // Every ghost batch updated its own copy of the running statistics; the net keeps their mean,
+                // as Page's GhostBatchNorm collates them before evaluation.
+                bn.running_mean().copy_(mean.view(splits, c).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+                bn.running_var().copy_(var.view(splits, c).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+            }
+            return y.reshape(n, c, h, w).contiguous(x.is_contiguous(torch.MemoryFormat.ChannelsLast) ? torch.MemoryFormat.ChannelsLast : torch.MemoryFormat.Contiguous);
+        }
+    }
 
     private record ActStep(Layer.Function function) implements Step {}
 
@@ -98,11 +120,11 @@ public final class LayerNet extends Module {
         for (Step step : steps) {
             x = switch (step) {
                 case ConvStep c -> c.conv().forward(x);
-                case BnStep b -> b.bn().forward(x);
+                case BnStep b -> b.forward(x);
                 case ActStep a -> switch (a.function()) {
                     case RELU -> torch.relu(x);
                     case GELU -> torch.gelu(x); // exact erf form, as PyTorch's nn.GELU()
-                    case CELU -> torch.celu(x);
+                    case CELU -> torch.celu(x, new Scalar(Layer.Function.CELU_ALPHA));
                 };
                 case PoolStep p -> torch.max_pool2d(x, p.size());
                 case ResidualStep r -> x.add(run(r.body(), x));
@@ -270,7 +292,7 @@ public final class LayerNet extends Module {
                     if (!bn.trainableWeight()) {
                         norm.weight().requires_grad_(false);
                     }
-                    yield new BnStep(norm);
+                    yield new BnStep(norm, bn);
                 }
                 case Layer.Activation a -> new ActStep(a.function());
                 case Layer.MaxPool p -> new PoolStep(p.size());

@@ -100,4 +100,60 @@ class LayerNetTest {
             assertArrayEquals(new long[] {24, 3, 2, 2}, exported.shape());
         }
     }
+    @Test
+    void ghostBatchNormNormalisesEachGhostBatchByItsOwnStatistics() {
+        Architecture bnOnly = new Architecture("bn", List.of(new Layer.BatchNorm("bn", 2)));
+        BatchNormSettings ghost = new BatchNormSettings(1e-5, 0.1, false, 2); // 8 images → 4 ghost batches of 2
+        int n = 8, c = 2, hw = 9, splits = 4;
+        try (LayerNet net = new LayerNet(bnOnly, ghost); PointerScope scope = new PointerScope()) {
+            net.train(true);
+            Tensor x = torch.randn(n, c, 3, 3).mul(new org.bytedeco.pytorch.Scalar(3.0)).add(new org.bytedeco.pytorch.Scalar(2.0));
+            float[] in = values(x);
+            Tensor yTensor = net.forward(x.contiguous(torch.MemoryFormat.ChannelsLast));
+            assertTrue(yTensor.is_contiguous(torch.MemoryFormat.ChannelsLast), "the input's memory format is kept");
+            float[] y = values(yTensor);
+            double[] meanOfMeans = new double[c], meanOfVars = new double[c];
+            for (int g = 0; g < splits; g++) {
+                for (int ch = 0; ch < c; ch++) {
+                    double sum = 0, sq = 0;
+                    int count = 0;
+                    for (int i = g; i < n; i += splits) { // ghost batch g: images g, g + 4
+                        for (int p = 0; p < hw; p++) {
+                            double v = in[(i * c + ch) * hw + p];
+                            sum += v;
+                            sq += v * v;
+                            count++;
+                        }
+                    }
+                    double mean = sum / count, biased = sq / count - mean * mean;
+                    for (int i = g; i < n; i += splits) {
+                        for (int p = 0; p < hw; p++) {
+                            int at = (i * c + ch) * hw + p;
+                            assertEquals((in[at] - mean) / Math.sqrt(biased + 1e-5), y[at], 1e-4, "image " + i + " channel " + ch);
+                        }
+                    }
+                    meanOfMeans[ch] += mean / splits;
+                    meanOfVars[ch] += biased * count / (count - 1) / splits;
+                }
+            }
+            float[] runningMean = values(net.state().get("bn.running_mean")), runningVar = values(net.state().get("bn.running_var"));
+            for (int ch = 0; ch < c; ch++) {
+                assertEquals(0.1 * meanOfMeans[ch], runningMean[ch], 1e-5); // 0.9·0 + 0.1·(mean over ghost batches)
+                assertEquals(0.9 + 0.1 * meanOfVars[ch], runningVar[ch], 1e-4); // 0.9·1 + 0.1·(mean of unbiased variances)
+            }
+            yTensor.sum().backward();
+            assertArrayEquals(new float[] {n * hw, n * hw}, values(net.state().get("bn.bias").grad()), 1e-3f, "the bias is shared by the ghost batches");
+
+            net.eval(); // evaluation: the running statistics, as whole-batch BN
+            try (NoGradGuard noGrad = new NoGradGuard()) {
+                float[] evaluated = values(net.forward(x));
+                for (int i = 0; i < n; i++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int at = (i * c + ch) * hw;
+                        assertEquals((in[at] - runningMean[ch]) / Math.sqrt(runningVar[ch] + 1e-5), evaluated[at], 1e-4);
+                    }
+                }
+            }
+        }
+    }
 }

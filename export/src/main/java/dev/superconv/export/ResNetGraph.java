@@ -284,7 +284,7 @@ final class ResNetGraph {
         return activation(p, y, b.activation());
     }
 
-    /** ReLU as the op; GELU (exact, erf) and CELU (α = 1) decomposed so that opset 17 and fp16 graphs carry them. */
+    /** ReLU as the op; GELU (exact, erf) and CELU (α = 0.3) decomposed so that opset 17 and fp16 graphs carry them. */
     private String activation(String p, String y, Layer.Function f) {
         return switch (f) {
             case RELU -> g.node(p + ".relu", "Relu", List.of(y));
@@ -297,10 +297,13 @@ final class ResNetGraph {
                 yield g.node(p + ".gelu", "Mul", List.of(times, constant(p + ".gelu.half", 0.5f)));
             }
             case CELU -> {
-                // max(0, x) + min(0, exp(x) − 1)
+                // max(0, x) + min(0, α·(exp(x/α) − 1))
+                float alpha = (float) Layer.Function.CELU_ALPHA;
                 String pos = g.node(p + ".celu.relu", "Relu", List.of(y));
-                String expm1 = g.node(p + ".celu.expm1", "Sub", List.of(g.node(p + ".celu.exp", "Exp", List.of(y)), constant(p + ".celu.one", 1f)));
-                String neg = g.node(p + ".celu.min", "Min", List.of(expm1, constant(p + ".celu.zero", 0f)));
+                String exp = g.node(p + ".celu.exp", "Exp", List.of(g.node(p + ".celu.div", "Div", List.of(y, constant(p + ".celu.alpha", alpha)))));
+                String expm1 = g.node(p + ".celu.expm1", "Sub", List.of(exp, constant(p + ".celu.one", 1f)));
+                String scaled = g.node(p + ".celu.mul", "Mul", List.of(expm1, constant(p + ".celu.alpha_out", alpha)));
+                String neg = g.node(p + ".celu.min", "Min", List.of(scaled, constant(p + ".celu.zero", 0f)));
                 yield g.node(p + ".celu", "Add", List.of(pos, neg));
             }
         };

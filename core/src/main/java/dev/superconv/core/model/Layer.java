@@ -36,8 +36,12 @@ public sealed interface Layer {
     /** Multiplies by a constant (the logit scale). */
     record Scale(double factor) implements Layer {}
 
+    /** ReLU; GELU in its exact erf form (PyTorch's {@code nn.GELU()}); CELU with α = {@link #CELU_ALPHA}. */
     enum Function {
         RELU, GELU, CELU;
+
+        /** Page's bag-of-tricks value: with BN scales frozen at 1, a small α keeps CELU's curve on the pre-activations' scale. */
+        public static final double CELU_ALPHA = 0.3;
 
         public static Function parse(String s) {
             return switch (s.toLowerCase(java.util.Locale.ROOT)) {

@@ -77,6 +77,11 @@ public record ModelConfig(ArchitectureKind architecture, double width, double lo
         }
     }
 
+    /** Brings a model description written by an earlier version up to today's fields (in place). */
+    public static void upgradeJson(com.fasterxml.jackson.databind.JsonNode model) {
+        BatchNormSettings.upgradeJson(model.path("batch_norm"));
+    }
+
     /** The layer list this model trains, for 32×32 input. */
     public Architecture describe(int classes) {
         return describe(classes, 32);

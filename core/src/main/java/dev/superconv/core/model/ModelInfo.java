@@ -118,7 +118,9 @@ public record ModelInfo(ModelConfig model, List<String> classes, float[] mean, f
                     classes, mean, std).withImageSize(size);
         }
         try {
-            return new ModelInfo(ModelConfig.JSON.treeToValue(m.get("config"), ModelConfig.class), classes, mean, std, size);
+            JsonNode config = m.get("config").deepCopy();
+            ModelConfig.upgradeJson(config);
+            return new ModelInfo(ModelConfig.JSON.treeToValue(config, ModelConfig.class), classes, mean, std, size);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new BadInputException("checkpoint metadata: unreadable model config: " + e.getOriginalMessage());
         }

@@ -30,7 +30,9 @@ public final class ConfigJson {
     /** Reads a configuration; every problem is one {@link BadInputException} line naming the key. */
     public static TrainConfig fromJson(JsonNode json) {
         try {
-            return MAPPER.treeToValue(json, TrainConfig.class);
+            JsonNode upgraded = json.deepCopy();
+            dev.superconv.core.model.ModelConfig.upgradeJson(upgraded.path("model"));
+            return MAPPER.treeToValue(upgraded, TrainConfig.class);
         } catch (JsonMappingException e) {
             throw badInput(e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
