@@ -48,24 +48,30 @@ public final class LayerNet extends Module {
 
     private record BnStep(BatchNorm2dImpl bn, BatchNormSettings settings) implements Step {
         Tensor forward(Tensor x) {
-            long n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-            int splits = settings.ghostSplits(n);
+            int splits = settings.ghostSplits(x.size(0));
             if (splits == 1 || !bn.is_training()) {
                 return bn.forward(x);
             }
-            // (N, C, H, W) → (N/s, s·C, H, W): ghost batch j is images j, j + s, j + 2s, …, and BN over
-            // s·C channels normalises each channel of each ghost batch by that ghost batch's statistics.
-            Tensor grouped = x.reshape(n / splits, splits * c, h, w);
-            Tensor mean = bn.running_mean().repeat(splits), var = bn.running_var().repeat(splits);
-            Tensor y = torch.batch_norm(grouped, new TensorOptional(bn.weight().repeat(splits)), new TensorOptional(bn.bias().repeat(splits)),
-                    new TensorOptional(mean), new TensorOptional(var), true, settings.momentum(), settings.eps(), false);
-            try (NoGradGuard g = new NoGradGuard()) {
-                // Every ghost batch updated its own copy of the running statistics; the net keeps their mean,
-                // as Page's GhostBatchNorm collates them before evaluation.
-                bn.running_mean().copy_(mean.view(splits, c).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
-                bn.running_var().copy_(var.view(splits, c).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+            // Ghost batch j is images j·N/s … (j+1)·N/s − 1 (the batches are shuffled, so any split is a random
+            // one). Slices along N stay channels-last, so each gets the fused kernel with no copy, and one
+            // split node carries the gradient back (s narrow() nodes would each build a full-size gradient).
+            TensorVector ghosts = x.chunk(splits, 0), normalised = new TensorVector();
+            TensorVector means = new TensorVector(), vars = new TensorVector();
+            TensorOptional weight = new TensorOptional(bn.weight()), bias = new TensorOptional(bn.bias());
+            for (long j = 0; j < splits; j++) {
+                Tensor mean = bn.running_mean().clone(), var = bn.running_var().clone();
+                normalised.push_back(torch.batch_norm(ghosts.get(j), weight, bias, new TensorOptional(mean), new TensorOptional(var),
+                        true, settings.momentum(), settings.eps(), false));
+                means.push_back(mean);
+                vars.push_back(var);
             }
-            return y.reshape(n, c, h, w).contiguous(x.is_contiguous(torch.MemoryFormat.ChannelsLast) ? torch.MemoryFormat.ChannelsLast : torch.MemoryFormat.Contiguous);
+            try (NoGradGuard g = new NoGradGuard()) {
+                // Each ghost batch updated its own copy of the running statistics; the net keeps their mean,
+                // as Page's GhostBatchNorm collates them before evaluation.
+                bn.running_mean().copy_(torch.stack(means).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+                bn.running_var().copy_(torch.stack(vars).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+            }
+            return torch.cat(normalised, 0);
         }
     }
 

@@ -104,7 +104,7 @@ class LayerNetTest {
     void ghostBatchNormNormalisesEachGhostBatchByItsOwnStatistics() {
         Architecture bnOnly = new Architecture("bn", List.of(new Layer.BatchNorm("bn", 2)));
         BatchNormSettings ghost = new BatchNormSettings(1e-5, 0.1, false, 2); // 8 images → 4 ghost batches of 2
-        int n = 8, c = 2, hw = 9, splits = 4;
+        int n = 8, c = 2, hw = 9, splits = 4, size = n / splits;
         try (LayerNet net = new LayerNet(bnOnly, ghost); PointerScope scope = new PointerScope()) {
             net.train(true);
             Tensor x = torch.randn(n, c, 3, 3).mul(new org.bytedeco.pytorch.Scalar(3.0)).add(new org.bytedeco.pytorch.Scalar(2.0));
@@ -117,7 +117,7 @@ class LayerNetTest {
                 for (int ch = 0; ch < c; ch++) {
                     double sum = 0, sq = 0;
                     int count = 0;
-                    for (int i = g; i < n; i += splits) { // ghost batch g: images g, g + 4
+                    for (int i = g * size; i < (g + 1) * size; i++) { // ghost batch g: images 2g, 2g + 1
                         for (int p = 0; p < hw; p++) {
                             double v = in[(i * c + ch) * hw + p];
                             sum += v;
@@ -126,7 +126,7 @@ class LayerNetTest {
                         }
                     }
                     double mean = sum / count, biased = sq / count - mean * mean;
-                    for (int i = g; i < n; i += splits) {
+                    for (int i = g * size; i < (g + 1) * size; i++) {
                         for (int p = 0; p < hw; p++) {
                             int at = (i * c + ch) * hw + p;
                             assertEquals((in[at] - mean) / Math.sqrt(biased + 1e-5), y[at], 1e-4, "image " + i + " channel " + ch);
