@@ -2,6 +2,7 @@ package dev.superconv.bindings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.model.Architecture;
 import dev.superconv.core.model.BatchNormSettings;
@@ -54,8 +55,10 @@ class TtaAndLookaheadTest {
 
     @Test
     void flipTranslateIsTheWeightedMeanOfTheSixExplicitViews() {
-        Architecture arch = Architecture.airbench(0.125, 2, Function.GELU, 1.0 / 9, 10);
+        // logit scale 1 and identity-initialised convs: a fresh net whose six views really disagree
+        Architecture arch = Architecture.airbench(0.125, 2, Function.GELU, 1, 10);
         try (LayerNet net = new LayerNet(arch, BatchNormSettings.AIRBENCH); PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.diracInit();
             net.eval();
             float[] image = values(torch.randn(1, 3, 32, 32));
             Tensor x = tensor(image, 1, 3, 32, 32);
@@ -74,9 +77,13 @@ class TtaAndLookaheadTest {
                 accumulate(expected, net, shifted, 0.125);
                 accumulate(expected, net, view(shifted, 32, 32, 0, 0, true), 0.125);
             }
+            float[] plain = values(net.forward(x));
+            double spread = 0;
             for (int k = 0; k < 10; k++) {
                 assertEquals(expected[k], tta[k], 1e-5, "logit " + k);
+                spread = Math.max(spread, Math.abs(expected[k] - plain[k]));
             }
+            assertTrue(spread > 1e-3, "the views must disagree for this test to tell them apart: " + spread);
             float[] flip = values(TtaForward.logits(net::forward, x, Tta.FLIP));
             double[] flipExpected = new double[10];
             accumulate(flipExpected, net, views[0], 0.5);
