@@ -38,8 +38,8 @@ public final class ModelOptions {
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "s11",
             description = "s11 (the seed: Custom ResNet, one-cycle, 24 epochs, batch 512), dawn (Page's DAWNBench recipe), "
                     + "airbench (Keller Jordan's airbench94 net and recipe, 9.9 epochs), "
-                    + "bag-of-tricks (Page's 10-epoch tricks on the Custom ResNet: whitening 3×3, ghost BN, CELU, frozen BN scale, EMA, flip TTA), "
-                    + "quick (airbench cut to 3 epochs: the fast demo). Default: ${DEFAULT-VALUE}.")
+                    + "bag-of-tricks (Page's 10-epoch tricks on the Custom ResNet: whitening 3×3, ghost BN, CELU, frozen BN scale, EMA, mirror + translate TTA), "
+                    + "quick (airbench cut to 2 epochs: the fast demo). Default: ${DEFAULT-VALUE}.")
     String preset;
 
     /** The named preset (parsed here, not by picocli, so a bad name is our one line). */

@@ -51,7 +51,8 @@ public enum Presets {
      * its bias trained 3 epochs) in front of a 1×1 prep conv, CELU(0.3), ghost BatchNorm over 32-image
      * ghost batches with the scale frozen at 1 and the BN biases' LR × 64, logits × 1/8, Nesterov 0.9
      * and wd 5e-4 with the LR 0 → 0.512 (epoch 2) → 0, label smoothing 0.2, Lookahead EMA, translate 4
-     * + alternating flip, flip TTA. Where superconv differs from Page: his EMA is a separate evaluation
+     * + alternating flip, airbench's TTA (mirror + 1-pixel translations: seed 0's weights gave 91.33 %
+     * against 91.02 % with Page's flip-only TTA in ONNX Runtime, 2026-12-02). Where superconv differs from Page: his EMA is a separate evaluation
      * copy (ours is airbench's Lookahead, copied back), and his LR runs 0 → 1 → 0.1 with that copy;
      * with our Lookahead it trailed by 6 points at epoch 5 (measured 2026-12-02), so the LR is ours.
      */
@@ -60,14 +61,16 @@ public enum Presets {
                     new ModelConfig.Whitened(3, 1e-2, 5000, 3), false),
             new ScheduleConfig.Piecewise(0.512, 2, 0.9),
             new OptimizerConfig(Units.PER_STEP, 5e-4, 64, LossReduction.MEAN, 0.2, new OptimizerConfig.Lookahead(3, 5, 0.95, 3)),
-            new AugmentRecipe(4, 0, Flip.ALTERNATING), Tta.FLIP,
+            new AugmentRecipe(4, 0, Flip.ALTERNATING), Tta.FLIP_TRANSLATE,
             new RuntimeConfig(PrecisionChoice.AUTO, true, Device.AUTO, 0), new TrainConfig.DataLimits(0, 0), 10, 512, 0)),
     /**
-     * The fastest good demo on a 2-core CPU: the airbench recipe cut to 3 epochs (147 steps) of the
-     * full training split. Measured 2026-12-02 (after the weight-decay fix): 84.7 % (85.6 % with its TTA) on the 10,000 JPEG-mirror
-     * test images, ≈ 70 s an epoch on quiet cores.
+     * The fastest good demo on a 2-core CPU: the airbench recipe cut to 2 epochs (96 steps) of the
+     * full training split, so that it stays under 5 minutes of training on the slower hosts of this
+     * machine kind too (their bf16 throughput is ≈ 0.55× the faster ones'). Its EMA (from epoch 3)
+     * does not act within 2 epochs; the whitening bias trains throughout. Measured 2026-12-02:
+     * 81.0 % (81.7 % with its TTA) on the 10,000 JPEG-mirror test images.
      */
-    QUICK(withEpochs(AIRBENCH.config, 3));
+    QUICK(withEpochs(AIRBENCH.config, 2));
 
     private final TrainConfig config;
 
