@@ -51,10 +51,11 @@ public enum Presets {
      * its bias trained 3 epochs) in front of a 1×1 prep conv, CELU(0.3), ghost BatchNorm over 32-image
      * ghost batches with the scale frozen at 1 and the BN biases' LR × 64, logits × 1/8, Nesterov 0.9
      * and wd 5e-4 with the LR 0 → 0.512 (epoch 2) → 0, label smoothing 0.2, Lookahead EMA, translate 4
-     * + alternating flip, airbench's TTA (mirror + 1-pixel translations: seed 0's weights gave 91.33 %
-     * against 91.02 % with Page's flip-only TTA in ONNX Runtime, 2026-12-02). Where superconv differs from Page: his EMA is a separate evaluation
-     * copy (ours is airbench's Lookahead, copied back), and his LR runs 0 → 1 → 0.1 with that copy;
-     * with our Lookahead it trailed by 6 points at epoch 5 (measured 2026-12-02), so the LR is ours.
+     * + alternating flip, airbench's TTA (mirror + 1-pixel translations: on seed 0's weights 91.33 %
+     * against 91.02 % with Page's flip-only TTA, in ONNX Runtime, 2026-12-02). Where superconv differs
+     * from Page: his EMA is a separate evaluation copy (ours is airbench's Lookahead, copied back),
+     * and his LR runs 0 → 1 → 0.1 with that copy; with our Lookahead it trailed by 6 points at epoch 5
+     * (measured 2026-12-02), so the LR is ours.
      */
     BAG_OF_TRICKS(new TrainConfig(
             new ModelConfig(ArchitectureKind.CUSTOM_RESNET, 1, 0.125, Function.CELU, new BatchNormSettings(1e-5, 0.1, false, 32),
@@ -66,9 +67,9 @@ public enum Presets {
     /**
      * The fastest good demo on a 2-core CPU: the airbench recipe cut to 2 epochs (96 steps) of the
      * full training split, so that it stays under 5 minutes of training on the slower hosts of this
-     * machine kind too (their bf16 throughput is ≈ 0.55× the faster ones'). Its EMA (from epoch 3)
-     * does not act within 2 epochs; the whitening bias trains throughout. Measured 2026-12-02:
-     * 81.0 % (81.7 % with its TTA) on the 10,000 JPEG-mirror test images.
+     * machine kind too (their bf16 throughput is ≈ 0.64× the faster ones'). Its EMA (from epoch 3)
+     * does not act within 2 epochs; the whitening bias trains throughout. Measured 2026-12-02 (the
+     * README's main command): 80.77 % (81.80 % with its TTA) on the 10,000 JPEG-mirror test images.
      */
     QUICK(withEpochs(AIRBENCH.config, 2));
 
