@@ -2,6 +2,7 @@ package dev.superconv.bindings;
 
 import dev.superconv.bindings.distributed.DataParallel;
 import dev.superconv.core.distributed.DistributedConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Tensor;
@@ -16,6 +17,9 @@ interface Job extends TrainStep.Ranks, AutoCloseable {
 
     /** Rank {@code rank}'s own BN running statistics (by name), as every rank receives them. */
     Map<String, Tensor> batchNormStatisticsOf(int rank);
+
+    /** {@code tensors} (the same list on every rank) replaced by their mean over the ranks. */
+    void average(List<Tensor> tensors);
 
     /** At the end of a run: every rank holds rank 0's weights, else an exception. */
     void checkRanksAgree(DistributedConfig dist, LayerNet model, Consumer<String> log);
@@ -46,6 +50,10 @@ interface Job extends TrainStep.Ranks, AutoCloseable {
         @Override
         public Map<String, Tensor> batchNormStatisticsOf(int rank) {
             return Map.of();
+        }
+
+        @Override
+        public void average(List<Tensor> tensors) {
         }
 
         @Override
@@ -83,6 +91,13 @@ interface Job extends TrainStep.Ranks, AutoCloseable {
             @Override
             public Map<String, Tensor> batchNormStatisticsOf(int rank) {
                 return group.batchNormStatisticsOf(rank);
+            }
+
+            @Override
+            public void average(List<Tensor> tensors) {
+                try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                    group.context().average(tensors);
+                }
             }
 
             @Override

@@ -51,8 +51,8 @@ final class TrainSession implements AutoCloseable {
     final LrSchedule schedule;
     final LayerNet model;
     final NesterovSgd optimizer;
-    /** The Lookahead EMA of the recipe (empty until it starts, and for recipes without one). */
-    final LookaheadState ema = new LookaheadState();
+    /** The EMA of the recipe, Lookahead or evaluation copy (empty until it starts, and for recipes without one). */
+    final EmaState ema = new EmaState();
     final DistributedConfig dist;
     /** What the forward pass computes in; a resumed or distributed run adopts the original or rank 0's decision in {@link #open}. */
     PrecisionDecision precision;
@@ -355,7 +355,7 @@ final class TrainSession implements AutoCloseable {
 
     /** The recipe's per-epoch and per-step parts (whitening-bias freeze, EMA). */
     EpochHooks hooks() {
-        return new EpochHooks(config, model, schedule, ema);
+        return new EpochHooks(config, model, schedule, ema, job);
     }
 
     /**
@@ -376,6 +376,7 @@ final class TrainSession implements AutoCloseable {
 
     /** End of a distributed run: all ranks hold rank 0's weights (see {@link DataParallel#checkRanksAgree}); nothing alone. */
     void checkRanksAgree(Consumer<String> log) {
+        job.averageBatchNormStatistics(); // an evaluation EMA's raw weights keep each rank's own statistics
         job.checkRanksAgree(dist, model, log);
     }
 

@@ -271,6 +271,7 @@ public final class Trainer {
                     s.modelCheckpoint(epoch + 1, stepsDone, best, bestEpoch).write(files.best());
                 }
             }
+            s.hooks().endEpochEvaluation(); // last.pt holds the training weights, and an evaluation EMA as ema.*
             if (primary) {
                 files.writeLast(s.resumableCheckpoint(epoch + 1, stepsDone, best, bestEpoch, new EpochProgress()));
             }

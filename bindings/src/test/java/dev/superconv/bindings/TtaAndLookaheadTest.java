@@ -2,12 +2,14 @@ package dev.superconv.bindings;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.superconv.core.model.Architecture;
 import dev.superconv.core.model.BatchNormSettings;
 import dev.superconv.core.model.Layer.Function;
 import dev.superconv.core.model.Tta;
+import dev.superconv.core.optim.EvaluationEma;
 import dev.superconv.core.optim.LookaheadEma;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -111,7 +113,7 @@ class TtaAndLookaheadTest {
             state.put("w", w);
             state.put("num_batches_tracked", counter);
             LookaheadEma plan = new LookaheadEma(0, 1, 0.5, 1, 4); // decay = 0.5 · step/4
-            LookaheadState ema = new LookaheadState();
+            EmaState ema = new EmaState();
             try (PointerScope inner = new PointerScope()) {
                 ema.start(state); // survives the scope it was made in
             }
@@ -130,6 +132,40 @@ class TtaAndLookaheadTest {
                 ema.update(1.0);
                 assertArrayEquals(new float[] {3.5f, 5f}, values(w), 0f);
                 assertEquals(0L, counter.item_long(), "integer buffers are not averaged");
+            }
+        }
+    }
+
+    @Test
+    void evaluationEmaAveragesWithoutTouchingTheWeightsAndSwapsForTheTestPass() {
+        try (PointerScope outer = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor w = tensor(new float[] {1f, 2f}, 2);
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            state.put("w", w);
+            EvaluationEma plan = new EvaluationEma(2, 0.5); // decay 0.5² = 0.25
+            EmaState ema = new EmaState();
+            try (PointerScope inner = new PointerScope()) {
+                ema.start(state); // Page's copy of the initial weights (1, 2)
+            }
+            try (ema) {
+                // step 1 moves w to (5, 6) and updates: ema = 0.25·(1, 2) + 0.75·(5, 6) = (4, 5); w stays
+                w.copy_(tensor(new float[] {5f, 6f}, 2));
+                assertTrue(plan.updatesAfter(1));
+                ema.average(plan.decay());
+                assertArrayEquals(new float[] {5f, 6f}, values(w), 0f);
+                // step 2 (no update), step 3 moves w to (8, 1) and updates: ema = 0.25·(4, 5) + 0.75·(8, 1) = (7, 2)
+                assertFalse(plan.updatesAfter(2));
+                w.copy_(tensor(new float[] {8f, 1f}, 2));
+                assertTrue(plan.updatesAfter(3));
+                ema.average(plan.decay());
+                assertArrayEquals(new float[] {8f, 1f}, values(w), 0f);
+                // the test pass sees the average, then training goes on from its own weights
+                ema.swapWithWeights();
+                assertArrayEquals(new float[] {7f, 2f}, values(w), 0f);
+                assertArrayEquals(new float[] {8f, 1f}, ema.exportState().get("ema.w").data(), 0f);
+                ema.swapWithWeights();
+                assertArrayEquals(new float[] {8f, 1f}, values(w), 0f);
+                assertArrayEquals(new float[] {7f, 2f}, ema.exportState().get("ema.w").data(), 0f);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.superconv.cli;
 
 import dev.superconv.core.BadInputException;
+import dev.superconv.core.recipe.OptimizerConfig;
 import dev.superconv.core.recipe.Presets;
 import dev.superconv.core.recipe.ScheduleConfig;
 import dev.superconv.core.recipe.TrainConfig;
@@ -132,6 +133,12 @@ public final class TrainOptions {
         overrides.put("augment.cutout", v);
     }
 
+    @Option(names = "--ema", paramLabel = "KIND", description = "Weight averaging: none, lookahead (airbench: from epoch 3, every 5 steps, "
+            + "copied back into the weights) or evaluation (Page: a separate copy, every 5 steps at momentum 0.99, tested and saved).")
+    void ema(String v) {
+        spelled.put("--ema", v);
+    }
+
     @Option(names = "--tta", paramLabel = "T", description = "Test-time augmentation of the last epoch's extra test pass: none, flip or flip-translate (airbench).")
     void tta(String v) {
         spelled.put("--tta", v);
@@ -154,10 +161,23 @@ public final class TrainOptions {
         if (spelled.containsKey("--anneal")) {
             mine.put("schedule.anneal", Anneal.parse(spelled.get("--anneal")));
         }
+        if (spelled.containsKey("--ema")) {
+            mine.put("optimizer.ema", emaOfKind(spelled.get("--ema")));
+        }
         if (spelled.containsKey("--tta")) {
             mine.put("tta", dev.superconv.core.model.CliName.parse(dev.superconv.core.model.Tta.class, "--tta", spelled.get("--tta")));
         }
         return model.apply(base, mine);
+    }
+
+    /** The EMA of a kind with its published settings (airbench's Lookahead, Page's evaluation copy). */
+    private static OptimizerConfig.Ema emaOfKind(String kind) {
+        return switch (kind.strip().toLowerCase(Locale.ROOT)) {
+            case "none" -> new OptimizerConfig.NoEma();
+            case "lookahead" -> Presets.AIRBENCH.config().optimizer().ema();
+            case "evaluation" -> new OptimizerConfig.Evaluation(5, 0.99);
+            default -> throw new BadInputException("--ema must be none, lookahead or evaluation, got '" + kind + "'");
+        };
     }
 
     /** {@code c} with a schedule of another kind: same peak, the other fields as the preset of that kind has them. */

@@ -21,6 +21,18 @@ class RecipeSetFlagTest {
         ModelOptions model;
     }
 
+    @CommandLine.Command(name = "train-probe")
+    static final class TrainProbe {
+        @CommandLine.Mixin
+        TrainOptions train;
+    }
+
+    private static TrainConfig parseTraining(String... args) {
+        TrainProbe p = new TrainProbe();
+        new CommandLine(p).parseArgs(args);
+        return p.train.config();
+    }
+
     private static TrainConfig parse(String... args) {
         Probe p = new Probe();
         new CommandLine(p).parseArgs(args);
@@ -50,5 +62,17 @@ class RecipeSetFlagTest {
         assertEquals("the recipe has no model.dirac", e.getMessage());
         assertEquals("--set takes PATH=VALUE (a config.json path such as model.dirac_init), got 'model.width'",
                 assertThrows(BadInputException.class, () -> parse("--set", "model.width")).getMessage());
+    }
+
+    @Test
+    void emaKindsComeWithTheirPublishedSettingsAndPagesScheduleIsTwoFields() {
+        TrainConfig page = parseTraining("--preset", "bag-of-tricks", "--ema", "evaluation", "--max-lr", "1.0",
+                "--set", "schedule.end_factor=0.1", "--set", "schedule.hold_epochs=2");
+        assertEquals(new OptimizerConfig.Evaluation(5, 0.99), page.optimizer().ema());
+        assertEquals(new dev.superconv.core.recipe.ScheduleConfig.Piecewise(1.0, 2, 0.1, 2, 0.9), page.schedule());
+        assertEquals(new OptimizerConfig.Lookahead(3, 5, 0.95, 3), parseTraining("--preset", "dawn", "--ema", "lookahead").optimizer().ema());
+        assertInstanceOf(OptimizerConfig.NoEma.class, parseTraining("--preset", "airbench", "--ema", "NONE").optimizer().ema());
+        assertEquals("--ema must be none, lookahead or evaluation, got 'swa'",
+                assertThrows(BadInputException.class, () -> parseTraining("--ema", "swa")).getMessage());
     }
 }

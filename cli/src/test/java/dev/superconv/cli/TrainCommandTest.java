@@ -106,7 +106,7 @@ class TrainCommandTest {
         Path run = tmp.resolve("bad");
         String[][] cases = {
             {"--batch-size", "0"}, {"--max-lr", "-1"}, {"--epochs", "0"}, {"--pct-start", "1.5"},
-            {"--precision", "fp8"}, {"--device", "tpu"}, {"--preset", "huge"}, {"--schedule", "step"}, {"--cutout", "40"},
+            {"--precision", "fp8"}, {"--device", "tpu"}, {"--preset", "huge"}, {"--schedule", "step"}, {"--cutout", "40"}, {"--ema", "swa"},
             {"--device", "cuda"}, {"--batch-size", "1000"}, // no GPU here; more than the 144 training images
         };
         for (String[] c : cases) {

@@ -34,11 +34,15 @@ class DistributedStopTest {
 
     /** Starts both ranks of a job into {@code run}; rank {@code stopRank} asks to stop after global step {@code stopAtStep}. */
     private List<Process> job(String name, Path run, boolean resume, int stopRank, long stopAtStep) throws Exception {
+        return job(name, run, resume, stopRank, stopAtStep, "recipe");
+    }
+
+    private List<Process> job(String name, Path run, boolean resume, int stopRank, long stopAtStep, String ema) throws Exception {
         int port = freePort();
         List<Process> ranks = new ArrayList<>();
         for (int rank = 0; rank < 2; rank++) {
             ranks.add(start(dir.resolve(name), "trainer", 2, rank, port, DIST_TIMEOUT_MS,
-                    run.toString(), Boolean.toString(resume), Integer.toString(stopRank), Long.toString(stopAtStep)));
+                    run.toString(), Boolean.toString(resume), Integer.toString(stopRank), Long.toString(stopAtStep), ema));
         }
         return ranks;
     }
@@ -61,6 +65,17 @@ class DistributedStopTest {
 
     @Test
     void aMidEpochStopResumesToTheUninterruptedResult() throws Exception {
+        assertMidEpochStopResumesExactly("recipe");
+    }
+
+    /** Page's evaluation copy holds BN statistics of its own; the ranks keep them as one, so rank 0's last.pt is the whole copy. */
+    @Test
+    void aMidEpochStopWithAnEvaluationEmaResumesToTheUninterruptedResult() throws Exception {
+        assertMidEpochStopResumesExactly("evaluation");
+        assertTrue(Checkpoint.read(dir.resolve("stopped").resolve("last.pt")).tensors().keySet().stream().anyMatch(k -> k.startsWith("ema.")));
+    }
+
+    private void assertMidEpochStopResumesExactly(String ema) throws Exception {
         Path whole = dir.resolve("whole");
         Path stopped = dir.resolve("stopped");
         Files.createDirectories(dir.resolve("whole-job"));
@@ -68,8 +83,8 @@ class DistributedStopTest {
         Files.createDirectories(dir.resolve("resume-job"));
         // Rank 1 alone asks after global step 11; the next step's vote carries it to rank 0: both stop after step 12,
         // 5 of the 8 steps into epoch 2.
-        List<Process> reference = job("whole-job", whole, false, -1, -1);
-        List<Process> stopping = job("stop-job", stopped, false, 1, 11);
+        List<Process> reference = job("whole-job", whole, false, -1, -1, ema);
+        List<Process> stopping = job("stop-job", stopped, false, 1, 11, ema);
         finish("whole-job", reference).forEach(r -> assertEquals(0, r.get("stopped")[0]));
         finish("stop-job", stopping).forEach(r -> assertEquals(1, r.get("stopped")[0], "every rank stopped"));
 
@@ -79,7 +94,7 @@ class DistributedStopTest {
         assertEquals(5 * 32, position.path("epoch_progress").path("seen").asInt(), "the images of both ranks, once: " + position);
         assertEquals(2, position.path("batch_norm_ranks").asInt(), position.toString());
 
-        finish("resume-job", job("resume-job", stopped, true, -1, -1)).forEach(r -> assertEquals(0, r.get("stopped")[0]));
+        finish("resume-job", job("resume-job", stopped, true, -1, -1, ema)).forEach(r -> assertEquals(0, r.get("stopped")[0]));
         for (String file : new String[] {"last.pt", "best.pt"}) {
             Map<String, Checkpoint.Tensor> expected = Checkpoint.read(whole.resolve(file)).tensors();
             Map<String, Checkpoint.Tensor> actual = Checkpoint.read(stopped.resolve(file)).tensors();

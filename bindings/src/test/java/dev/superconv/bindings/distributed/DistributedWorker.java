@@ -45,7 +45,8 @@ public final class DistributedWorker {
                 case "die", "hang" -> failingPeer(config, mode);
                 case "bench" -> AllReduceTiming.run(config, Long.parseLong(args[5]), Integer.parseInt(args[6]));
                 case "throughput" -> StepThroughput.run(config, Integer.parseInt(args[5]), Integer.parseInt(args[6]));
-                case "trainer" -> TrainerRank.run(config, Path.of(args[5]), Boolean.parseBoolean(args[6]), Integer.parseInt(args[7]), Long.parseLong(args[8]));
+                case "trainer" -> TrainerRank.run(config, Path.of(args[5]), Boolean.parseBoolean(args[6]), Integer.parseInt(args[7]), Long.parseLong(args[8]),
+                        args.length > 9 ? args[9] : "recipe");
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             }
         } catch (DistributedException e) {

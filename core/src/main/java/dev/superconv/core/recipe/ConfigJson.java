@@ -32,6 +32,7 @@ public final class ConfigJson {
         try {
             JsonNode upgraded = json.deepCopy();
             dev.superconv.core.model.ModelConfig.upgradeJson(upgraded.path("model"));
+            ScheduleConfig.Piecewise.upgradeJson(upgraded.path("schedule"));
             return MAPPER.treeToValue(upgraded, TrainConfig.class);
         } catch (JsonMappingException e) {
             throw badInput(e);

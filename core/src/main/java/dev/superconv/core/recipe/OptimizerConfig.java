@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.superconv.core.BadInputException;
 import dev.superconv.core.optim.DecoupledSgd;
+import dev.superconv.core.optim.EvaluationEma;
 import dev.superconv.core.optim.LookaheadEma;
 
 /**
@@ -14,7 +15,7 @@ import dev.superconv.core.optim.LookaheadEma;
  * @param bnBiasLrScale  LR multiplier for BatchNorm biases, same absolute decay (airbench 64; 1 = one group)
  * @param loss           cross-entropy averaged or summed over the batch
  * @param labelSmoothing cross-entropy label smoothing in [0, 1)
- * @param ema            Lookahead-style EMA of the weights, or none
+ * @param ema            Lookahead-style EMA copied back into the weights, Page's separate evaluation EMA, or none
  */
 public record OptimizerConfig(Units units, double weightDecay, double bnBiasLrScale, LossReduction loss, double labelSmoothing, Ema ema) {
     public enum Units {
@@ -27,7 +28,8 @@ public record OptimizerConfig(Units units, double weightDecay, double bnBiasLrSc
     public enum LossReduction { MEAN, SUM }
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-    @JsonSubTypes({@JsonSubTypes.Type(value = NoEma.class, name = "none"), @JsonSubTypes.Type(value = Lookahead.class, name = "lookahead")})
+    @JsonSubTypes({@JsonSubTypes.Type(value = NoEma.class, name = "none"), @JsonSubTypes.Type(value = Lookahead.class, name = "lookahead"),
+        @JsonSubTypes.Type(value = Evaluation.class, name = "evaluation")})
     public sealed interface Ema {}
 
     public record NoEma() implements Ema {}
@@ -40,6 +42,17 @@ public record OptimizerConfig(Units units, double weightDecay, double bnBiasLrSc
 
         public LookaheadEma plan(long totalSteps) {
             return new LookaheadEma(startEpoch, everySteps, base, power, totalSteps);
+        }
+    }
+
+    /** See {@link EvaluationEma}: a separate copy, updated every {@code everySteps} steps with {@code momentum^every}, that is tested and saved. */
+    public record Evaluation(int everySteps, double momentum) implements Ema {
+        public Evaluation {
+            new EvaluationEma(everySteps, momentum); // validates the fields
+        }
+
+        public EvaluationEma plan() {
+            return new EvaluationEma(everySteps, momentum);
         }
     }
 

@@ -55,7 +55,8 @@ public enum Presets {
      * against 91.02 % with Page's flip-only TTA, in ONNX Runtime, 2026-12-02). Where superconv differs
      * from Page: his EMA is a separate evaluation copy (ours is airbench's Lookahead, copied back),
      * and his LR runs 0 → 1 → 0.1 with that copy; with our Lookahead it trailed by 6 points at epoch 5
-     * (measured 2026-12-02), so the LR is ours.
+     * (measured 2026-12-02), so the LR is ours. His own pair is {@link OptimizerConfig.Evaluation} with
+     * a piecewise end factor 0.1 held for 2 epochs (README: the command); not yet trained in full.
      */
     BAG_OF_TRICKS(new TrainConfig(
             new ModelConfig(ArchitectureKind.CUSTOM_RESNET, 1, 0.125, Function.CELU, new BatchNormSettings(1e-5, 0.1, false, 32),

@@ -52,26 +52,58 @@ public sealed interface ScheduleConfig {
         }
     }
 
-    /** Page's DAWNBench shape: 0 → peak at {@code peakEpoch} → 0 at the end, constant momentum. */
-    record Piecewise(double peakLr, double peakEpoch, double momentum) implements ScheduleConfig {
+    /**
+     * Page's shapes, constant momentum: 0 → peak at {@code peakEpoch} → {@code endFactor}·peak at
+     * {@code holdEpochs} before the end, held there to the end. DAWNBench: end 0, hold 0; "bag of
+     * tricks": 0 → 1.0 (epoch 2) → 0.1 (epoch 8), held for the last 2 epochs while his evaluation EMA averages.
+     */
+    record Piecewise(double peakLr, double peakEpoch, double endFactor, double holdEpochs, double momentum) implements ScheduleConfig {
         public Piecewise {
             positive("schedule.peak_lr", peakLr);
             positive("schedule.peak_epoch", peakEpoch);
+            if (!(endFactor >= 0 && endFactor <= 1)) {
+                throw new BadInputException("schedule.end_factor must be in [0, 1], got " + endFactor);
+            }
+            if (!(holdEpochs >= 0 && Double.isFinite(holdEpochs))) {
+                throw new BadInputException("schedule.hold_epochs must be ≥ 0, got " + holdEpochs);
+            }
             checkMomentum("schedule.momentum", momentum);
+        }
+
+        /** DAWNBench's 0 → peak → 0. */
+        public Piecewise(double peakLr, double peakEpoch, double momentum) {
+            this(peakLr, peakEpoch, 0, 0, momentum);
         }
 
         @Override
         public ScheduleConfig withPeakLr(double lr) {
-            return new Piecewise(lr, peakEpoch, momentum);
+            return new Piecewise(lr, peakEpoch, endFactor, holdEpochs, momentum);
         }
 
         @Override
         public LrSchedule build(double peak, long totalSteps, int stepsPerEpoch) {
             double epochs = (double) totalSteps / stepsPerEpoch;
-            if (!(peakEpoch < epochs)) {
-                throw new BadInputException("schedule.peak_epoch must be in (0, " + epochs + "), got " + peakEpoch);
+            double annealEnd = epochs - holdEpochs;
+            if (!(peakEpoch < annealEnd)) {
+                throw new BadInputException("schedule.peak_epoch must be in (0, " + annealEnd + "), got " + peakEpoch
+                        + (holdEpochs > 0 ? " (the run is " + epochs + " epochs, the last " + holdEpochs + " held)" : ""));
             }
-            return new PiecewiseLinearSchedule(new double[] {0, peakEpoch, epochs}, new double[] {0, peak, 0}, stepsPerEpoch, momentum);
+            return holdEpochs == 0
+                    ? new PiecewiseLinearSchedule(new double[] {0, peakEpoch, epochs}, new double[] {0, peak, endFactor * peak}, stepsPerEpoch, momentum)
+                    : new PiecewiseLinearSchedule(new double[] {0, peakEpoch, annealEnd, epochs},
+                            new double[] {0, peak, endFactor * peak, endFactor * peak}, stepsPerEpoch, momentum);
+        }
+
+        /** A piecewise schedule written before end_factor and hold_epochs existed meant 0 and 0. */
+        static void upgradeJson(com.fasterxml.jackson.databind.JsonNode schedule) {
+            if (schedule instanceof com.fasterxml.jackson.databind.node.ObjectNode s && "piecewise".equals(s.path("kind").asText())) {
+                if (!s.has("end_factor")) {
+                    s.put("end_factor", 0.0);
+                }
+                if (!s.has("hold_epochs")) {
+                    s.put("hold_epochs", 0.0);
+                }
+            }
         }
     }
 

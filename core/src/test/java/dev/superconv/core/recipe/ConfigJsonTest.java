@@ -48,6 +48,50 @@ class ConfigJsonTest {
     }
 
     @Test
+    void piecewiseWithHoldByEpoch() {
+        // Page's bag of tricks: 0 → 1.0 at epoch 2 → 0.1 at epoch 8, held to epoch 10 (97 steps an epoch)
+        LrSchedule s = new ScheduleConfig.Piecewise(1.0, 2, 0.1, 2, 0.9).build(1.0, 970, 97);
+        assertEquals(970, s.totalSteps());
+        assertEquals(0.0, s.lr(0), 0.0);
+        assertEquals(0.5, s.lr(97), 1e-15); // epoch 1: halfway up
+        assertEquals(1.0, s.lr(194), 1e-15); // the peak
+        assertEquals(0.55, s.lr(485), 1e-15); // epoch 5: halfway down 1.0 → 0.1 over epochs 2..8
+        assertEquals(0.1, s.lr(776), 1e-15); // epoch 8: the hold begins
+        assertEquals(0.1, s.lr(900), 1e-15);
+        assertEquals(0.1, s.lr(969), 1e-15);
+        assertEquals(0.9, s.momentum(900), 0.0);
+        // the DAWNBench shape is end 0, hold 0
+        LrSchedule dawn = new ScheduleConfig.Piecewise(0.4, 5, 0.9).build(0.4, 240, 10);
+        assertEquals(0.2, dawn.lr(145), 1e-15);
+        assertEquals(0.4 * 0.1 / 19, dawn.lr(239), 1e-15);
+        BadInputException e = assertThrows(BadInputException.class, () -> new ScheduleConfig.Piecewise(1.0, 9, 0.1, 2, 0.9).build(1.0, 970, 97));
+        assertEquals("schedule.peak_epoch must be in (0, 8.0), got 9.0 (the run is 10.0 epochs, the last 2.0 held)", e.getMessage());
+        assertThrows(BadInputException.class, () -> new ScheduleConfig.Piecewise(1.0, 2, 1.5, 2, 0.9));
+        assertThrows(BadInputException.class, () -> new ScheduleConfig.Piecewise(1.0, 2, 0.1, -1, 0.9));
+    }
+
+    @Test
+    void aPiecewiseScheduleWrittenBeforeItsHoldReadsAsZeroHold() {
+        ObjectNode json = ConfigJson.toJson(Presets.DAWN.config());
+        ObjectNode schedule = (ObjectNode) json.get("schedule");
+        assertEquals(0.0, schedule.get("hold_epochs").asDouble());
+        schedule.remove("end_factor");
+        schedule.remove("hold_epochs");
+        assertEquals(Presets.DAWN.config(), ConfigJson.fromJson(json));
+    }
+
+    @Test
+    void theEvaluationEmaIsItsOwnKind() {
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        overrides.put("optimizer.ema", Map.of("kind", "evaluation", "every_steps", 5, "momentum", 0.99));
+        TrainConfig c = ConfigJson.withOverrides(Presets.BAG_OF_TRICKS.config(), overrides);
+        assertEquals(new OptimizerConfig.Evaluation(5, 0.99), c.optimizer().ema());
+        assertEquals(c, ConfigJson.fromJson(ConfigJson.toJson(c)));
+        overrides.put("optimizer.ema", Map.of("kind", "evaluation", "every_steps", 0, "momentum", 0.99));
+        assertThrows(BadInputException.class, () -> ConfigJson.withOverrides(Presets.BAG_OF_TRICKS.config(), overrides));
+    }
+
+    @Test
     void aMissingKeyIsRefusedWithItsPath() {
         ObjectNode json = ConfigJson.toJson(Presets.DAWN.config());
         ((ObjectNode) json.get("optimizer")).remove("label_smoothing");

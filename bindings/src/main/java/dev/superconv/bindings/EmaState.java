@@ -11,12 +11,14 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * airbench's Lookahead-style EMA over a net's whole state (weights and BN statistics): empty until
- * {@link #start}, which copies the state; then per update {@code ema = lerp(ema, weights, 1 − decay)}
- * and {@code weights = ema}. When and with what decay is {@link dev.superconv.core.optim.LookaheadEma}'s
+ * An EMA copy of a net's whole state (weights and BN statistics): empty until {@link #start}, which
+ * copies the state. airbench's Lookahead moves it and copies it back ({@link #update}); Page's
+ * evaluation EMA only moves it ({@link #average}) and trades places with the weights around the
+ * test pass and best.pt ({@link #swapWithWeights}). When and with what decay is
+ * {@link dev.superconv.core.optim.LookaheadEma}'s or {@link dev.superconv.core.optim.EvaluationEma}'s
  * business. A checkpoint holds the copies as {@code ema.NAME}. Closing it frees them.
  */
-final class LookaheadState implements AutoCloseable {
+final class EmaState implements AutoCloseable {
     static final String PREFIX = "ema.";
 
     private final List<String> names = new ArrayList<>();
@@ -71,6 +73,38 @@ final class LookaheadState implements AutoCloseable {
                 live.get(i).copy_(ema.get(i));
             }
         }
+    }
+
+    /** {@code ema = decay·ema + (1 − decay)·weights}; the weights are left as they are. */
+    void average(double decay) {
+        try (NoGradGuard noGrad = new NoGradGuard(); Scalar weight = new Scalar(1 - decay)) {
+            for (int i = 0; i < live.size(); i++) {
+                ema.get(i).lerp_(live.get(i), weight);
+            }
+        }
+    }
+
+    /** The weights take the copy's values and the copy the weights' (twice: as before). */
+    void swapWithWeights() {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+            for (int i = 0; i < live.size(); i++) {
+                try (Tensor weights = live.get(i).clone()) {
+                    live.get(i).copy_(ema.get(i));
+                    ema.get(i).copy_(weights);
+                }
+            }
+        }
+    }
+
+    /** The copies of the BN running statistics (the only state in which data-parallel ranks differ), in state order. */
+    List<Tensor> batchNormStatistics() {
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).endsWith(".running_mean") || names.get(i).endsWith(".running_var")) {
+                out.add(ema.get(i));
+            }
+        }
+        return out;
     }
 
     /** The copies as {@code ema.NAME} float32 tensors; empty before {@link #start}. */
