@@ -29,12 +29,7 @@ class EvaluationEmaTrainingTest {
     private static final TrainConfig CONFIG = Recipe.with(SyntheticData.tiny(), "epochs", 4.0,
             "optimizer.ema", Map.of("kind", "evaluation", "every_steps", 2, "momentum", 0.8));
 
-    private static final Trainer.Listener PRINT = new Trainer.Listener() {
-        @Override
-        public void message(String line) {
-            System.out.println(line);
-        }
-    };
+    private static final Trainer.Listener PRINT = SyntheticData.PRINT;
 
     @TempDir Path dir;
 

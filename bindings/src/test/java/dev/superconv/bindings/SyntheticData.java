@@ -45,6 +45,14 @@ public final class SyntheticData {
      * A tiny, fast configuration: width 1/16 (4..32 channels), fp32, CPU, one libtorch thread
      * (with the cores oversubscribed by parallel builds, 2 OpenMP threads ran this net ~25× slower).
      */
+    /** A listener that prints the trainer's messages (the test log shows the epochs). */
+    public static final Trainer.Listener PRINT = new Trainer.Listener() {
+        @Override
+        public void message(String line) {
+            System.out.println(line);
+        }
+    };
+
     public static TrainConfig tiny() {
         // logit scale 0.125: the scale these runs were tuned with (s11 now has the seed's 1.0)
         return Recipe.with(Presets.S11.config(), "model.width", 0.0625, "model.logit_scale", 0.125, "epochs", 3.0, "batch_size", 32, "schedule.peak_lr", 0.4,

@@ -34,12 +34,7 @@ class TrainerTest {
     private static final Dataset TRAIN = SyntheticData.dataset(512, 4, 1);
     private static final Dataset TEST = SyntheticData.dataset(128, 4, 2);
 
-    private static final Trainer.Listener PRINT = new Trainer.Listener() {
-        @Override
-        public void message(String line) {
-            System.out.println(line);
-        }
-    };
+    private static final Trainer.Listener PRINT = SyntheticData.PRINT;
 
     @TempDir Path dir;
 
