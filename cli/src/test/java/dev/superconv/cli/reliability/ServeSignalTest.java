@@ -45,8 +45,9 @@ class ServeSignalTest {
         CliProcess serve = CliProcess.start(dir.resolve("logs"), "serve-" + signal, "serve", "--model", model.toString(), "--device", "cpu",
                 "--threads", "1", "--port", "0", "--max-wait-ms", "3000");
         URI url = awaitUrl(serve);
-        if (signal.equals("INT")) {
-            Assumptions.assumeFalse(serve.ignoresSigint(), "SIGINT is ignored by this process (started in the background by a shell)");
+        if (signal.equals("INT") && serve.ignoresSigint()) {
+            serve.kill(); // a skipped test leaves no server behind
+            Assumptions.abort("SIGINT is ignored by this process (started in the background by a shell)");
         }
         HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         // max wait 3 s: the request is still waiting for its batch when the signal comes
