@@ -33,6 +33,10 @@ class RunCommandTest {
         assertEquals(s.path("torch_fp32_accuracy").asDouble(), onnx, RunPipeline.MAX_ACCURACY_GAP);
         assertEquals(onnx, s.path("onnx_uint8_accuracy").asDouble(), RunPipeline.MAX_ACCURACY_GAP);
         assertTrue(onnx > 0.15, "learned something in 2 epochs: " + onnx);
+        // the train stage's wall time = the epochs + their test passes, and the summary says which is which
+        double epochs = s.path("train_epoch_seconds").asDouble();
+        assertTrue(epochs > 0 && epochs < s.path("stage_seconds").path("train").asDouble(), s.toString());
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "(epochs %.1f s, test passes ", epochs)), r.out());
         JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
         assertEquals("run", config.path("command").get(1).asText());
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "one metrics line per epoch");
