@@ -2,6 +2,7 @@ package dev.superconv.bindings;
 
 import dev.superconv.core.model.Architecture;
 import dev.superconv.core.model.ModelConfig;
+import dev.superconv.core.optim.EvaluationEma;
 import dev.superconv.core.optim.LookaheadEma;
 import dev.superconv.core.recipe.OptimizerConfig;
 import dev.superconv.core.recipe.TrainConfig;
@@ -33,8 +34,9 @@ record EpochHooks(TrainConfig config, LayerNet model, LrSchedule schedule, EmaSt
     /** After the step that brought the run to {@code stepsDone} steps: the recipe's EMA, if it has one. */
     void afterStep(long stepsDone, int epoch) {
         if (config.optimizer().ema() instanceof OptimizerConfig.Evaluation evaluation) {
-            if (evaluation.plan().updatesAfter(stepsDone)) {
-                ema.average(evaluation.plan().decay());
+            EvaluationEma plan = evaluation.plan();
+            if (plan.updatesAfter(stepsDone)) {
+                ema.average(plan.decay());
                 // The copy's BN statistics are the job's, so rank 0's last.pt holds the whole copy (an exact --resume).
                 // Training never reads them, and the mean of the ranks' averages is the average of their means.
                 job.average(ema.batchNormStatistics());

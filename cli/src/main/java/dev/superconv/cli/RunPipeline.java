@@ -51,14 +51,14 @@ final class RunPipeline {
                     100 * onnxAccuracy, testImages, 100 * torchAccuracy, 100 * onnxUint8Accuracy);
             w.printf(Locale.ROOT, "              best test accuracy logged during training %.2f %%%n", 100 * trainLoggedBestAccuracy);
             StringBuilder stages = new StringBuilder();
-            stageSeconds.forEach((k, v) -> stages.append(String.format(Locale.ROOT, "%s %.1f s, ", k, v)));
-            int train = stages.indexOf("train ");
-            if (train >= 0) {
-                // the train stage's wall time holds the per-epoch test passes too; the epochs alone are what trains
-                int end = stages.indexOf(",", train) < 0 ? stages.length() : stages.indexOf(",", train);
-                stages.insert(end, String.format(Locale.ROOT, " (epochs %.1f s, test passes %.1f s)", trainEpochSeconds,
-                        Math.max(0, stageSeconds.get("train") - trainEpochSeconds)));
-            }
+            stageSeconds.forEach((k, v) -> {
+                stages.append(String.format(Locale.ROOT, "%s %.1f s", k, v));
+                if (k.equals("train")) {
+                    // the train stage's wall time holds the per-epoch test passes too; the epochs alone are what trains
+                    stages.append(String.format(Locale.ROOT, " (epochs %.1f s, test passes %.1f s)", trainEpochSeconds, Math.max(0, v - trainEpochSeconds)));
+                }
+                stages.append(", ");
+            });
             w.println("time          " + stages.substring(0, Math.max(0, stages.length() - 2)));
             w.printf(Locale.ROOT, "speed         training %.0f img/s; ONNX Runtime inference %.0f img/s%n", trainImagesPerSecond, onnxImagesPerSecond);
             w.println("model         " + model + "  (uint8 input: " + modelUint8 + ")");
