@@ -39,7 +39,7 @@ public final class ModelOptions {
             description = "s11 (the seed: Custom ResNet, one-cycle, 24 epochs, batch 512), dawn (Page's DAWNBench recipe), "
                     + "airbench (Keller Jordan's airbench94 net and recipe, 9.9 epochs), "
                     + "bag-of-tricks (Page's 10-epoch tricks on the Custom ResNet: whitening 3×3, ghost BN, CELU, frozen BN scale, EMA, mirror + translate TTA), "
-                    + "quick (airbench cut to 2 epochs: the fast demo). Default: ${DEFAULT-VALUE}.")
+                    + "quick (airbench at width 0.5 for 2 epochs: the fast demo). Default: ${DEFAULT-VALUE}.")
     String preset;
 
     /** The named preset (parsed here, not by picocli, so a bad name is our one line). */

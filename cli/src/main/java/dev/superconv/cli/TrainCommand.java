@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code superconv train}: trains the Custom ResNet into {@code runs/NAME/}. */
-@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Train the Custom ResNet (libtorch) with a Java one-cycle schedule; writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
+/** {@code superconv train}: trains the preset's network (Custom ResNet or airbench) into {@code runs/NAME/}. */
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class, description = "Train the preset's network (Custom ResNet or airbench, libtorch) with its Java-side recipe (one-cycle, piecewise or triangle LR); writes runs/NAME/{config.json,metrics.jsonl,best.pt,last.pt}.")
 public final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DataOptions data;

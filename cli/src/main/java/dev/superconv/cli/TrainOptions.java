@@ -133,7 +133,7 @@ public final class TrainOptions {
         overrides.put("augment.cutout", v);
     }
 
-    @Option(names = "--ema", paramLabel = "KIND", description = "Weight averaging: none, lookahead (airbench: from epoch 3, every 5 steps, "
+    @Option(names = "--ema", paramLabel = "KIND", description = "Weight averaging: none, lookahead (airbench: from the 4th epoch, every 5 steps, "
             + "copied back into the weights) or evaluation (Page: a separate copy, every 5 steps at momentum 0.99, tested and saved).")
     void ema(String v) {
         spelled.put("--ema", v);
